@@ -1,0 +1,69 @@
+using Microsoft.Extensions.DependencyInjection;
+using NormRetrieval.Cli.Commands;
+using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Vectors;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NormRetrieval.Cli;
+
+/// <summary>
+/// The <c>normretrieval</c> command line, runnable in-process (tests pass their own writers).
+/// Every failure ends with one readable line on standard error and a non-zero exit code.
+/// </summary>
+public static class CliApplication
+{
+    /// <summary>Runs the command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="output">Where to write; the process's console when null.</param>
+    /// <param name="cancellationToken">Cancels a running command.</param>
+    /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
+    public static async Task<int> RunAsync(string[] args, CliOutput? output = null, CancellationToken cancellationToken = default)
+    {
+        output ??= new CliOutput(Console.Out, Console.Error);
+        var services = new ServiceCollection();
+        services.AddSingleton(output);
+        var errorConsole = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output.Error),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+        });
+
+        var app = new CommandApp(new ServiceCollectionRegistrar(services));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("normretrieval");
+            config.SetApplicationVersion(InfoCommand.ProductVersion);
+            config.ConfigureConsole(errorConsole);
+            config.PropagateExceptions();
+            config.UseStrictParsing();
+            config.AddCommand<InfoCommand>("info")
+                .WithDescription("Show versions and which engines and encoders are available.")
+                .WithExample("info", "--json");
+        });
+
+        try
+        {
+            return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var (code, message) = Describe(ex);
+            await output.Error.WriteLineAsync($"normretrieval: error: {message}").ConfigureAwait(false);
+            return code;
+        }
+    }
+
+    private static (int Code, string Message) Describe(Exception ex) => ex switch
+    {
+        CommandParseException or CommandRuntimeException or CommandConfigurationException => (ExitCodes.Usage, OneLine(ex.Message)),
+        OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
+        FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
+            or InvalidVectorException or ArgumentException => (ExitCodes.BadInput, OneLine(ex.Message)),
+        _ => (ExitCodes.Failure, $"{ex.GetType().Name}: {OneLine(ex.Message)}"),
+    };
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Indexing;
+using Spectre.Console.Cli;
+
+namespace NormRetrieval.Cli.Commands;
+
+/// <summary><c>normretrieval info [--json]</c>: versions and the engines this build can use.</summary>
+internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.Settings>
+{
+    /// <summary>The product version (informational version of the CLI assembly, without build metadata).</summary>
+    public static string ProductVersion { get; } =
+        (typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var report = Collect();
+        if (settings.Json)
+        {
+            await output.Out.WriteLineAsync(JsonSerializer.Serialize(report, JsonOptions)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        await output.Out.WriteLineAsync($"normretrieval {report.Version} on {report.Runtime}, {report.Os} ({report.ProcessorCount} processors)").ConfigureAwait(false);
+        foreach (var (name, engine) in report.Engines)
+        {
+            string state = engine.Available ? "available" : $"unavailable: {engine.Reason}";
+            await output.Out.WriteLineAsync($"  {name,-8} {state}{(engine.Version is null ? string.Empty : $" (version {engine.Version})")}").ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    internal static InfoReport Collect() => new(
+        ProductVersion,
+        RuntimeInformation.FrameworkDescription,
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(),
+        Environment.ProcessorCount,
+        new Dictionary<string, EngineInfo>
+        {
+            ["exact"] = new(true, typeof(ExactVectorIndex).Assembly.GetName().Version?.ToString(3), null,
+                "managed exact inner-product index (TensorPrimitives SIMD)"),
+            ["faiss"] = new(false, null, "the Faiss engine (NormRetrieval.Faiss) is not part of this build", null),
+        });
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--json")]
+        [Description("Print a JSON object instead of text.")]
+        public bool Json { get; init; }
+    }
+
+    internal sealed record InfoReport(string Version, string Runtime, string Os, string Architecture, int ProcessorCount, IReadOnlyDictionary<string, EngineInfo> Engines);
+
+    internal sealed record EngineInfo(bool Available, string? Version, string? Reason, string? Detail);
+}
