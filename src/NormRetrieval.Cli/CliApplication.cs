@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NormRetrieval.Cli.Commands;
 using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Onnx.Models;
 using NormRetrieval.Vectors;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -41,6 +42,9 @@ public static class CliApplication
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Show versions and which engines and encoders are available.")
                 .WithExample("info", "--json");
+            config.AddCommand<EmbedCommand>("embed")
+                .WithDescription("Encode the 'text' of JSON lines and add norm, tokens, truncated (and vector).")
+                .WithExample("embed", "--model", "arctic-xs", "--mode", "query", "--input", "queries.jsonl", "--output", "embedded.jsonl");
         });
 
         try
@@ -60,7 +64,7 @@ public static class CliApplication
         CommandParseException or CommandRuntimeException or CommandConfigurationException => (ExitCodes.Usage, OneLine(ex.Message)),
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
         FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
-            or InvalidVectorException or ArgumentException => (ExitCodes.BadInput, OneLine(ex.Message)),
+            or InvalidVectorException or ArgumentException or CliInputException or EncoderModelException => (ExitCodes.BadInput, OneLine(ex.Message)),
         _ => (ExitCodes.Failure, $"{ex.GetType().Name}: {OneLine(ex.Message)}"),
     };
 

@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using NormRetrieval.Cli.Infrastructure;
 using NormRetrieval.Indexing;
+using NormRetrieval.Onnx.Models;
+using NormRetrieval.Onnx.Runtime;
 using Spectre.Console.Cli;
 
 namespace NormRetrieval.Cli.Commands;
@@ -32,6 +34,7 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
             await output.Out.WriteLineAsync($"  {name,-8} {state}{(engine.Version is null ? string.Empty : $" (version {engine.Version})")}").ConfigureAwait(false);
         }
 
+        await output.Out.WriteLineAsync($"  onnx     ONNX Runtime {report.Onnx.Version}; providers: {string.Join(", ", report.Onnx.ExecutionProviders)}; models: {string.Join(", ", report.Onnx.Models)}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
@@ -46,7 +49,11 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
             ["exact"] = new(true, typeof(ExactVectorIndex).Assembly.GetName().Version?.ToString(3), null,
                 "managed exact inner-product index (TensorPrimitives SIMD)"),
             ["faiss"] = new(false, null, "the Faiss engine (NormRetrieval.Faiss) is not part of this build", null),
-        });
+        },
+        new OnnxRuntimeInfo(
+            Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
+            ExecutionProviderSelection.Available(),
+            [.. EncoderModel.BuiltInNames]));
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -62,7 +69,10 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
         public bool Json { get; init; }
     }
 
-    internal sealed record InfoReport(string Version, string Runtime, string Os, string Architecture, int ProcessorCount, IReadOnlyDictionary<string, EngineInfo> Engines);
+    internal sealed record InfoReport(
+        string Version, string Runtime, string Os, string Architecture, int ProcessorCount, IReadOnlyDictionary<string, EngineInfo> Engines, OnnxRuntimeInfo Onnx);
+
+    internal sealed record OnnxRuntimeInfo(string Version, IReadOnlyList<string> ExecutionProviders, IReadOnlyList<string> Models);
 
     internal sealed record EngineInfo(bool Available, string? Version, string? Reason, string? Detail);
 }
