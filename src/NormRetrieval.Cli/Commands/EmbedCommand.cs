@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NormRetrieval.Cli.Infrastructure;
-using NormRetrieval.Onnx.Encoding;
+using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using Spectre.Console.Cli;
 

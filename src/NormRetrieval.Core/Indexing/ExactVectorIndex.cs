@@ -184,6 +184,21 @@ public sealed class ExactVectorIndex : IVectorIndex
         }
     }
 
+    /// <summary>Copies out every id and vector (e.g. to rebuild another index from this one).</summary>
+    /// <returns>The ids and the row-major vectors, in storage order.</returns>
+    public (long[] Ids, float[] Vectors) Export()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return (_ids.AsSpan(0, _count).ToArray(), _vectors.AsSpan(0, _count * Dimension).ToArray());
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <inheritdoc />
     public VectorSearchResults Search(ReadOnlySpan<float> queries, int k, VectorSearchParameters? parameters = null)
     {

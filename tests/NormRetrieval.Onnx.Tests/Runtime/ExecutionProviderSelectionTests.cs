@@ -1,4 +1,4 @@
-using NormRetrieval.Onnx.Encoding;
+using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.Onnx.Runtime;
 

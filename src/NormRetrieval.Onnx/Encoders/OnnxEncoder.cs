@@ -8,7 +8,7 @@ using NormRetrieval.Onnx.Runtime;
 using NormRetrieval.Onnx.Tokenization;
 using NormRetrieval.Vectors;
 
-namespace NormRetrieval.Onnx.Encoding;
+namespace NormRetrieval.Onnx.Encoders;
 
 /// <summary>
 /// A local sentence encoder that keeps the norm: tokenizer → ONNX Runtime session → pooling, returning
@@ -68,6 +68,9 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
 
     /// <summary>The model.</summary>
     public EncoderModel Model { get; }
+
+    /// <summary>The ONNX Runtime session, its input and output names (for benchmarks against a bare run).</summary>
+    internal (InferenceSession Session, string[] Inputs, string[] Outputs) Native => (_session, _inputNames, _outputNames);
 
     /// <summary>The embedding dimension.</summary>
     public int Dimension { get; }

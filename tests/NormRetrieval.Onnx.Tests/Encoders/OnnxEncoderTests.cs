@@ -1,10 +1,10 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
-using NormRetrieval.Onnx.Encoding;
+using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.Vectors;
 
-namespace NormRetrieval.Onnx.Tests.Encoding;
+namespace NormRetrieval.Onnx.Tests.Encoders;
 
 public sealed class OnnxEncoderTests
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NormRetrieval.Onnx.Runtime;
 
-namespace NormRetrieval.Onnx.Encoding;
+namespace NormRetrieval.Onnx.Encoders;
 
 /// <summary>Options of <see cref="OnnxEncoder"/>.</summary>
 public sealed record OnnxEncoderOptions

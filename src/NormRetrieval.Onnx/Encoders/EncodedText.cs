@@ -1,4 +1,4 @@
-namespace NormRetrieval.Onnx.Encoding;
+namespace NormRetrieval.Onnx.Encoders;
 
 /// <summary>The encoder's output for one text.</summary>
 /// <param name="Vector">The raw pooled embedding, before any normalisation.</param>

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using NormRetrieval.Faiss.Native;
+
+namespace NormRetrieval.Faiss;
+
+/// <summary>Whether the native Faiss engine can be used in this process, and which Faiss and BLAS it runs.</summary>
+/// <remarks>Thread-safe; the probe runs once.</remarks>
+public static class FaissRuntime
+{
+    private static readonly Lazy<(bool Available, string? Version, string? Blas, string? Reason)> Probe = new(Load);
+
+    /// <summary>Whether the shim and Faiss loaded.</summary>
+    public static bool IsAvailable => Probe.Value.Available;
+
+    /// <summary>The Faiss version (e.g. <c>1.7.3</c>), or null when unavailable.</summary>
+    public static string? Version => Probe.Value.Version;
+
+    /// <summary>The BLAS Faiss uses (OpenBLAS with its build configuration, or the reference BLAS), or null when unavailable.</summary>
+    public static string? Blas => Probe.Value.Blas;
+
+    /// <summary>Why Faiss is unavailable, or null when it is available.</summary>
+    public static string? UnavailableReason => Probe.Value.Reason;
+
+    /// <summary>Throws when Faiss is unavailable.</summary>
+    /// <exception cref="PlatformNotSupportedException">Faiss cannot be loaded; the message says why.</exception>
+    public static void EnsureAvailable()
+    {
+        if (!IsAvailable)
+        {
+            throw new PlatformNotSupportedException($"Faiss is unavailable: {UnavailableReason}");
+        }
+    }
+
+    /// <summary>Sets the number of BLAS threads (OpenBLAS only; other BLAS libraries ignore it).</summary>
+    /// <param name="threads">The thread count (≥ 1).</param>
+    public static void SetBlasThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        EnsureAvailable();
+        FaissNative.nr_blas_info(threads);
+    }
+
+    private static (bool, string?, string?, string?) Load()
+    {
+        try
+        {
+            string version = Marshal.PtrToStringUTF8(FaissNative.nr_faiss_version()) ?? "unknown";
+            string blas = Marshal.PtrToStringUTF8(FaissNative.nr_blas_info(0)) ?? "unknown";
+            return (true, version, blas, null);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            string reason = OperatingSystem.IsLinux()
+                ? $"the native shim libfaiss_shim.so could not be loaded ({ex.Message.Split('\n')[0]}); install libfaiss-dev and libopenblas-dev and rebuild"
+                : $"the Faiss engine is built for Linux only ({ex.GetType().Name})";
+            return (false, null, null, reason);
+        }
+    }
+}
