@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using NormRetrieval.Benchmarks;
 
-// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- --filter '*'
+// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- --filter '*EncoderBenchmarks*'   (BenchmarkDotNet)
+// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- faiss [--rows 100000] [--out FILE]  (recall and throughput suite)
+if (args.Length > 0 && args[0] == "faiss")
+{
+    return FaissSuite.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

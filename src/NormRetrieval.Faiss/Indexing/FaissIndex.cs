@@ -17,8 +17,10 @@ namespace NormRetrieval.Faiss.Indexing;
 /// </para>
 /// <para>
 /// Thread-safety: concurrent searches with a single writer (add, remove, train, save), guarded by a
-/// reader–writer lock. Per-call search parameters (efSearch, nprobe) travel in a native
-/// <c>SearchParameters</c> object, never by changing the shared index.
+/// reader–writer lock. Per-call nprobe travels in a native <c>SearchParameters</c> object. Faiss 1.7.3's
+/// HNSW ignores the efSearch of such an object, so efSearch is set on the index instead, between
+/// searches: concurrent searches with the same efSearch run together, a search with another efSearch
+/// waits until they finish.
 /// </para>
 /// </remarks>
 public sealed class FaissIndex : IVectorIndex
@@ -28,6 +30,10 @@ public sealed class FaissIndex : IVectorIndex
     private readonly FaissIndexOptions _options;
     private readonly HashSet<long> _ids;
     private readonly ExactVectorIndex? _pending;
+    private readonly object _efGate = new();
+    private FaissParameterSpaceHandle? _parameterSpace;
+    private int _currentEf = -1;
+    private int _efUsers;
     private bool _disposed;
 
     private FaissIndex(FaissIndexHandle handle, string factory, FaissIndexOptions options, HashSet<long> ids)
@@ -82,6 +88,9 @@ public sealed class FaissIndex : IVectorIndex
 
     /// <summary>Vectors held until automatic training (see <see cref="FaissIndexOptions.TrainAfter"/>).</summary>
     public long PendingCount => _pending?.Count ?? 0;
+
+    /// <summary>Faiss's default HNSW efSearch, used when neither the options nor the call give one.</summary>
+    private const int DefaultEfSearch = 16;
 
     private bool IsHnsw { get; }
 
@@ -294,6 +303,21 @@ public sealed class FaissIndex : IVectorIndex
         }
     }
 
+    /// <summary>The ids the index holds (including those waiting for training).</summary>
+    /// <returns>A copy of the id set.</returns>
+    public HashSet<long> Ids()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return [.. _ids];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <inheritdoc />
     public VectorSearchResults Search(ReadOnlySpan<float> queries, int k, VectorSearchParameters? parameters = null)
     {
@@ -320,9 +344,11 @@ public sealed class FaissIndex : IVectorIndex
         var scores = new float[(long)nq * k];
         var labels = new long[scores.Length];
         _lock.EnterReadLock();
+        bool efHeld = false;
         try
         {
             ApplyThreads(parameters?.Threads);
+            efHeld = EnterEfSearch(parameters);
             using var native = NewSearchParameters(parameters);
             unsafe
             {
@@ -351,6 +377,11 @@ public sealed class FaissIndex : IVectorIndex
         }
         finally
         {
+            if (efHeld)
+            {
+                ExitEfSearch();
+            }
+
             _lock.ExitReadLock();
         }
     }
@@ -389,6 +420,7 @@ public sealed class FaissIndex : IVectorIndex
         {
             _disposed = true;
             _handle.Dispose();
+            _parameterSpace?.Dispose();
             _pending?.Dispose();
             _lock.Dispose();
         }
@@ -420,13 +452,6 @@ public sealed class FaissIndex : IVectorIndex
 
     private FaissSearchParametersHandle? NewSearchParameters(VectorSearchParameters? parameters)
     {
-        if (IsHnsw && (parameters?.EfSearch ?? _options.EfSearch) is int ef)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(ef, 1, nameof(parameters));
-            FaissNative.Check(FaissNative.faiss_SearchParametersHNSW_new(out var sp, IntPtr.Zero, ef), "SearchParametersHNSW");
-            return sp;
-        }
-
         if (IsIvf && (parameters?.NProbe ?? _options.NProbe) is int nprobe)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(nprobe, 1, nameof(parameters));
@@ -437,11 +462,59 @@ public sealed class FaissIndex : IVectorIndex
         return null;
     }
 
+    /// <summary>Makes the index's efSearch the one this search asks for, waiting for searches that use another.</summary>
+    private bool EnterEfSearch(VectorSearchParameters? parameters)
+    {
+        if (!IsHnsw)
+        {
+            return false;
+        }
+
+        int ef = parameters?.EfSearch ?? _options.EfSearch ?? DefaultEfSearch;
+        ArgumentOutOfRangeException.ThrowIfLessThan(ef, 1, nameof(parameters));
+        lock (_efGate)
+        {
+            while (_efUsers > 0 && _currentEf != ef)
+            {
+                Monitor.Wait(_efGate);
+            }
+
+            if (_currentEf != ef)
+            {
+                if (_parameterSpace is null)
+                {
+                    FaissNative.Check(FaissNative.faiss_ParameterSpace_new(out var space), "ParameterSpace");
+                    _parameterSpace = space;
+                }
+
+                FaissNative.Check(FaissNative.faiss_ParameterSpace_set_index_parameter(_parameterSpace, _handle, "efSearch", ef), "set efSearch");
+                _currentEf = ef;
+            }
+
+            _efUsers++;
+        }
+
+        return true;
+    }
+
+    private void ExitEfSearch()
+    {
+        lock (_efGate)
+        {
+            if (--_efUsers == 0)
+            {
+                Monitor.PulseAll(_efGate);
+            }
+        }
+    }
+
     private void ApplyThreads(int? perCall)
     {
         if ((perCall ?? _options.Threads) is int threads)
         {
+            // OpenMP's count is per calling thread; OpenBLAS's is process-wide (Flat batch search runs in BLAS).
             FaissNative.nr_faiss_set_omp_threads(Math.Max(1, threads));
+            FaissNative.nr_blas_info(Math.Max(1, threads));
         }
     }
 

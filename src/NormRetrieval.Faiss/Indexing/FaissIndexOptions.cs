@@ -16,7 +16,10 @@ public sealed record FaissIndexOptions
     /// </summary>
     public int? TrainAfter { get; init; }
 
-    /// <summary>OpenMP threads for adds and searches (null: OpenMP's default, one per core).</summary>
+    /// <summary>
+    /// Threads for adds and searches (null: the libraries' defaults, one per core): OpenMP's count for the
+    /// calling thread, and OpenBLAS's count, which is process-wide.
+    /// </summary>
     public int? Threads { get; init; }
 
     /// <summary>Default HNSW efSearch when a search does not give one (null: Faiss's default, 16).</summary>

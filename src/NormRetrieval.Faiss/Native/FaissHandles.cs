@@ -52,3 +52,20 @@ internal sealed class FaissSearchParametersHandle : SafeHandle
         return true;
     }
 }
+
+/// <summary>Owns a native <c>faiss::ParameterSpace</c>.</summary>
+internal sealed class FaissParameterSpaceHandle : SafeHandle
+{
+    public FaissParameterSpaceHandle()
+        : base(IntPtr.Zero, ownsHandle: true)
+    {
+    }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle()
+    {
+        FaissNative.faiss_ParameterSpace_free(handle);
+        return true;
+    }
+}

@@ -65,6 +65,15 @@ internal static partial class FaissNative
     [LibraryImport(Library)]
     public static partial void faiss_SearchParameters_free(IntPtr parameters);
 
+    [LibraryImport(Library)]
+    public static partial int faiss_ParameterSpace_new(out FaissParameterSpaceHandle space);
+
+    [LibraryImport(Library)]
+    public static partial void faiss_ParameterSpace_free(IntPtr space);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int faiss_ParameterSpace_set_index_parameter(FaissParameterSpaceHandle space, FaissIndexHandle index, string name, double value);
+
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int faiss_write_index_fname(FaissIndexHandle index, string fileName);
 

@@ -34,6 +34,7 @@
 #include <faiss/impl/HNSW.h>
 #include <faiss/impl/IDSelector.h>
 
+
 #define NR_EXPORT extern "C" __attribute__((visibility("default")))
 
 typedef int64_t idx_t;
@@ -107,7 +108,8 @@ NR_EXPORT int faiss_Index_search_with_params(
         const faiss::SearchParameters* params, float* distances, idx_t* labels) {
     return guarded([&] {
         // Faiss 1.7.3's IndexIDMap refuses search parameters; pass them to the wrapped index and map
-        // its row numbers to external ids, as IndexIDMap::search does itself.
+        // its row numbers to external ids, as IndexIDMap::search does itself. (Its IndexHNSW::search
+        // ignores SearchParametersHNSW::efSearch, so the managed side sets efSearch on the index instead.)
         auto* map = dynamic_cast<const faiss::IndexIDMap*>(index);
         if (map == nullptr || params == nullptr) {
             index->search(n, x, k, distances, labels, params);

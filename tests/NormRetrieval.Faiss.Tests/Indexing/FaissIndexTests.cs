@@ -140,6 +140,26 @@ public sealed class FaissIndexTests
         Assert.Equal(1.0, all, 3);
     }
 
+    [Fact]
+    public void Hnsw_ef_search_is_honoured_per_call()
+    {
+        var rng = new Random(21);
+        const int dim = 32;
+        var data = RandomUnitRows(rng, 5000, dim);
+        var queries = RandomUnitRows(rng, 100, dim);
+        using var exact = new ExactVectorIndex(dim);
+        exact.Add(Ids(5000), data);
+        using var hnsw = FaissIndex.Create(dim, new FaissIndexOptions { Factory = "HNSW8" });
+        hnsw.Add(Ids(5000), data);
+        var truth = exact.Search(queries, 10);
+        double low = RecallAt10(truth, hnsw.Search(queries, 10, new VectorSearchParameters { EfSearch = 10 }));
+        double high = RecallAt10(truth, hnsw.Search(queries, 10, new VectorSearchParameters { EfSearch = 400 }));
+        double again = RecallAt10(truth, hnsw.Search(queries, 10, new VectorSearchParameters { EfSearch = 10 }));
+        Assert.True(high > low + 0.05, $"efSearch 10: {low:F3}, 400: {high:F3}");
+        Assert.Equal(low, again);
+        Assert.True(high > 0.97, $"efSearch 400: {high:F3}");
+    }
+
     [Theory]
     [InlineData("Flat")]
     [InlineData("HNSW16")]

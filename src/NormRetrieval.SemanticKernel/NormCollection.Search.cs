@@ -1,0 +1,214 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
+using NormRetrieval.Indexing;
+using NormRetrieval.Ranking;
+using NormRetrieval.SemanticKernel.Storage;
+using NormRetrieval.Vectors;
+
+namespace NormRetrieval.SemanticKernel;
+
+/// <content>Vector search.</content>
+public partial class NormCollection<TKey, TRecord>
+{
+    /// <summary>
+    /// Filtered searches scan the matching rows exactly when at most this many match (or the engine is
+    /// exact); above it, the index is searched with a growing k until enough rows match.
+    /// </summary>
+    public const int ExactFilterLimit = 20_000;
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await SearchDetailedAsync(searchValue, top, options, cancellationToken).ConfigureAwait(false);
+        foreach (var result in response.Results)
+        {
+            yield return new VectorSearchResult<TRecord>(result.Record, result.Score);
+        }
+    }
+
+    /// <summary>
+    /// Searches like <see cref="SearchAsync{TInput}"/> and returns, with each result, the explanation of its
+    /// score, plus the query's norm and confidence signal.
+    /// </summary>
+    /// <typeparam name="TInput">float[], ReadOnlyMemory&lt;float&gt;, Embedding&lt;float&gt;, or string (with an embedding generator; encoded in query mode).</typeparam>
+    /// <param name="searchValue">The query.</param>
+    /// <param name="top">Results wanted (≥ 1).</param>
+    /// <param name="options">Filter, skip, threshold, vectors; a <see cref="NormSearchOptions{TRecord}"/> also chooses the ranking.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The results and the query's signals.</returns>
+    /// <exception cref="InvalidVectorException">The query vector has the wrong dimension, is zero, or holds NaN or infinity.</exception>
+    /// <exception cref="NotSupportedException">The input type or the filter is not supported.</exception>
+    public async Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        options ??= new VectorSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
+        CheckIncludeVectors(options.IncludeVectors);
+        var ranking = (options as NormSearchOptions<TRecord>)?.Ranking ?? _options.Ranking ?? _store.Options.Ranking ?? new NormRankingOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranking.Overfetch, 1, nameof(options));
+        (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _mapper.Model);
+
+        ReadOnlyMemory<float> raw = await QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
+        var state = await Run(RequireState, "Search").ConfigureAwait(false);
+        var direction = new float[raw.Length];
+        float queryNorm = VectorNorm.Split(raw.Span, direction, state.Info.Dimension);
+
+        int wanted = options.Skip + top;
+        int candidates = ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted;
+        var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors), "Search").ConfigureAwait(false);
+
+        var context = new NormContext(state.Statistics);
+        var query = new QueryFeatures(queryNorm);
+        var byId = rows.ToDictionary(r => r.Id);
+        var ranked = NormReranker.Rerank(rows.Select(r => new RerankCandidate<long>(r.Id, r.Cosine, r.Norm, r.Tokens)), query, ranking.Policy, context);
+        bool distance = Distance == DistanceFunction.CosineDistance;
+        var results = new List<NormSearchResult<TRecord>>(top);
+        int skipped = 0;
+        foreach (var r in ranked)
+        {
+            double score = distance ? 1 - r.Score : r.Score;
+            if (options.ScoreThreshold is double threshold && (distance ? score > threshold : score < threshold))
+            {
+                continue;
+            }
+
+            if (skipped++ < options.Skip)
+            {
+                continue;
+            }
+
+            var row = byId[r.Key];
+            results.Add(new NormSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, options.IncludeVectors), score, r.Explanation));
+            if (results.Count == top)
+            {
+                break;
+            }
+        }
+
+        var confidence = QueryConfidence.Compute(query, rows.Select(r => new RerankCandidate<long>(r.Id, r.Cosine, r.Norm, r.Tokens)), context);
+        return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString());
+    }
+
+    private async Task<ReadOnlyMemory<float>> QueryVectorAsync<TInput>(TInput value, CancellationToken cancellationToken)
+    {
+        switch (value)
+        {
+            case null:
+                throw new ArgumentNullException(nameof(value), "The search value is null.");
+            case float[] array:
+                return array;
+            case ReadOnlyMemory<float> memory:
+                return memory;
+            case Embedding<float> embedding:
+                return embedding.Vector;
+            case string text when _mapper.VectorProperty.EmbeddingGenerator is not null:
+                return (await EmbedAsync([text], "query", cancellationToken).ConfigureAwait(false))[0].Vector;
+            case string:
+                throw new InvalidOperationException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(typeof(string), "float[], ReadOnlyMemory<float>, Embedding<float>"));
+            default:
+                throw new NotSupportedException($"Search values of type {typeof(TInput).Name} are not supported; use float[], ReadOnlyMemory<float>, Embedding<float> or string (with an embedding generator).");
+        }
+    }
+
+    private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)
+    {
+        using var connection = _store.Storage.Open();
+        if (filter is null)
+        {
+            return IndexCandidates(connection, state, query, count, null, includeVectors);
+        }
+
+        long matching;
+        using (var countCommand = connection.CreateCommand())
+        {
+            countCommand.CommandText = $"SELECT COUNT(*) FROM {state.Info.Table} WHERE {filter.Value.Sql};";
+            countCommand.Parameters.AddRange(Clone(filter.Value.Parameters));
+            matching = Convert.ToInt64(countCommand.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (matching <= ExactFilterLimit || state.Index is ExactVectorIndex)
+        {
+            // Exact: score every matching row.
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT id, key, data, norm, tokens, direction FROM {state.Info.Table} WHERE {filter.Value.Sql};";
+            command.Parameters.AddRange(Clone(filter.Value.Parameters));
+            var all = ReadRows(command, query, includeVectors: true);
+            return [.. all.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+        }
+
+        return IndexCandidates(connection, state, query, count, filter, includeVectors);
+    }
+
+    private static List<CandidateRow> IndexCandidates(
+        SqliteConnection connection, CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)
+    {
+        long indexed = state.Index.Count;
+        if (indexed == 0)
+        {
+            return [];
+        }
+
+        int k = (int)Math.Min(indexed, count + state.Tombstones.Count);
+        while (true)
+        {
+            var hits = state.Index.Search(query, k).Results(0);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT id, key, data, norm, tokens, direction FROM {state.Info.Table} WHERE id IN (SELECT value FROM json_each($ids)){(filter is null ? string.Empty : " AND " + filter.Value.Sql)};";
+            command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(hits.Select(h => h.Id)));
+            if (filter is not null)
+            {
+                command.Parameters.AddRange(Clone(filter.Value.Parameters));
+            }
+
+            var cosines = hits.ToDictionary(h => h.Id, h => h.Score);
+            var rows = ReadRows(command, cosines, includeVectors);
+            if (rows.Count >= count || k >= indexed)
+            {
+                return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+            }
+
+            k = (int)Math.Min(indexed, (long)k * 4);
+        }
+    }
+
+    private static List<CandidateRow> ReadRows(SqliteCommand command, float[] query, bool includeVectors)
+    {
+        var rows = new List<CandidateRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            byte[] direction = (byte[])reader.GetValue(5);
+            float cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(direction));
+            rows.Add(Row(reader, cosine, includeVectors ? direction : []));
+        }
+
+        return rows;
+    }
+
+    private static List<CandidateRow> ReadRows(SqliteCommand command, Dictionary<long, float> cosines, bool includeVectors)
+    {
+        var rows = new List<CandidateRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add(Row(reader, cosines[reader.GetInt64(0)], includeVectors ? (byte[])reader.GetValue(5) : []));
+        }
+
+        return rows;
+    }
+
+    private static CandidateRow Row(SqliteDataReader reader, float cosine, byte[] direction) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), cosine, direction);
+
+    private static SqliteParameter[] Clone(IReadOnlyList<SqliteParameter> parameters) =>
+        [.. parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value))];
+
+    private sealed record CandidateRow(long Id, string Key, string Data, double Norm, int? Tokens, double Cosine, byte[] Direction);
+}

@@ -1,0 +1,563 @@
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
+using NormRetrieval.SemanticKernel.Storage;
+using NormRetrieval.Statistics;
+using NormRetrieval.Vectors;
+
+namespace NormRetrieval.SemanticKernel;
+
+/// <summary>
+/// A collection of a <see cref="NormVectorStore"/>: records in SQLite with each embedding's unit direction
+/// and raw norm, searched by cosine through the collection's index, optionally reranked by a norm-aware
+/// policy.
+/// </summary>
+/// <typeparam name="TKey">string, Guid, int or long (object for dynamic collections).</typeparam>
+/// <typeparam name="TRecord">The record type.</typeparam>
+/// <remarks>
+/// <para>
+/// Scores: under <see cref="DistanceFunction.CosineSimilarity"/> (the default) a score is exactly the
+/// cosine similarity; under <see cref="DistanceFunction.CosineDistance"/> it is 1 − cosine. Norm-aware
+/// ranking is an opt-in (<see cref="NormRankingOptions"/> on the store, the collection or the query);
+/// then scores are the policy's (distance: 1 − policy score) and <c>ScoreThreshold</c> applies to them.
+/// </para>
+/// <para>
+/// Writes: a batch is validated (dimension, NaN/Inf, zero vectors, keys) before anything is written, is
+/// committed in one SQLite transaction (duplicate keys in a batch: the last wins) and is durable when the
+/// call returns. Thread-safe: concurrent searches and reads with one writer.
+/// </para>
+/// </remarks>
+public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>
+    where TKey : notnull
+    where TRecord : class
+{
+    private readonly NormVectorStore _store;
+    private readonly NormCollectionOptions _options;
+    private readonly RecordMapper _mapper;
+    private readonly VectorStoreCollectionMetadata _metadata;
+
+    internal NormCollection(NormVectorStore store, string name, NormCollectionOptions options, bool dynamic = false)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        NormVectorStore.ValidateName(name);
+        if (dynamic && options.Definition is null)
+        {
+            throw new ArgumentException("A dynamic collection needs a definition.", nameof(options));
+        }
+
+        _store = store;
+        _options = options;
+        Name = name;
+        var generator = options.EmbeddingGenerator ?? store.Options.EmbeddingGenerator;
+        var builder = new NormModelBuilder();
+        var model = dynamic ? builder.BuildDynamic(options.Definition!, generator) : builder.Build(typeof(TRecord), typeof(TKey), options.Definition, generator);
+        if (!dynamic && typeof(TKey) != typeof(object) && model.KeyProperty.Type != typeof(TKey))
+        {
+            throw new NotSupportedException($"The key property has type {model.KeyProperty.Type.Name} but the collection's key type is {typeof(TKey).Name}.");
+        }
+
+        var distance = model.VectorProperty.DistanceFunction ?? DistanceFunction.CosineSimilarity;
+        if (distance is not (DistanceFunction.CosineSimilarity or DistanceFunction.CosineDistance))
+        {
+            throw new NotSupportedException(
+                $"Distance function '{distance}' is not supported: NormRetrieval collections search unit vectors by cosine (CosineSimilarity or CosineDistance); the norm is used by opt-in ranking policies instead.");
+        }
+
+        if (model.DataProperties.Concat<PropertyModel>([model.KeyProperty, model.VectorProperty]).Any(p => p.StorageName.Contains('"', StringComparison.Ordinal)))
+        {
+            throw new NotSupportedException("Property storage names must not contain '\"'.");
+        }
+
+        _mapper = new RecordMapper(model);
+        Distance = distance;
+        _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = store.Directory, CollectionName = name };
+    }
+
+    /// <inheritdoc />
+    public override string Name { get; }
+
+    /// <summary>The distance function of the vector property (CosineSimilarity or CosineDistance).</summary>
+    public string Distance { get; }
+
+    /// <summary>The vector dimension of this collection's definition.</summary>
+    public int Dimension => _mapper.VectorProperty.Dimensions;
+
+    /// <summary>The norm statistics of the stored records (a snapshot), or empty statistics when the collection does not exist.</summary>
+    public NormStatistics Statistics => _store.GetState(Name)?.Statistics.Clone() ?? new NormStatistics();
+
+    /// <summary>
+    /// True when every stored norm is ≈ 1: the embeddings were normalised before they reached the store, so
+    /// norm-aware ranking has no signal (a warning is logged once as well).
+    /// </summary>
+    public bool NormsAreDegenerate => _store.GetState(Name)?.Statistics.AllNormsNearOne ?? false;
+
+    /// <summary>A description of the index, e.g. <c>faiss:IDMap,HNSW32</c> or <c>exact</c>; null when the collection does not exist.</summary>
+    public string? IndexDescription => _store.GetState(Name)?.Index.Description;
+
+    /// <summary>The number of records (from the database).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The count.</returns>
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) => Run(
+        () =>
+        {
+            var state = RequireState();
+            using var connection = _store.Storage.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM {state.Info.Table};";
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        },
+        "Count");
+
+    /// <summary>The number of vectors the index holds, deleted-but-not-yet-removed ones excluded.</summary>
+    /// <returns>The count, or 0 when the collection does not exist.</returns>
+    public long IndexCount()
+    {
+        var state = _store.GetState(Name);
+        return state is null ? 0 : state.Index.Count - state.Tombstones.Count;
+    }
+
+    /// <inheritdoc />
+    public override Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default) =>
+        _store.CollectionExistsAsync(Name, cancellationToken);
+
+    /// <inheritdoc />
+    public override Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default) => Run(
+        () =>
+        {
+            var vector = _mapper.VectorProperty;
+            if (vector.Dimensions < 1)
+            {
+                throw new InvalidOperationException($"The vector property '{vector.ModelName}' needs a positive dimension.");
+            }
+
+            string engine = (_options.Engine ?? _store.DefaultEngine).Trim().ToLowerInvariant();
+            if (engine is not ("faiss" or "flat" or "exact"))
+            {
+                throw new ArgumentException($"Unknown engine '{engine}'; use faiss or flat.");
+            }
+
+            string factory = _options.IndexFactory ?? _store.Options.IndexFactory ?? vector.IndexKind switch
+            {
+                null or IndexKind.Flat => "Flat",
+                IndexKind.Hnsw => "HNSW32",
+                _ => throw new NotSupportedException($"Index kind '{vector.IndexKind}' is not supported; use Flat or Hnsw, or set NormCollectionOptions.IndexFactory to a Faiss factory string."),
+            };
+            _store.CreateState(Name, vector.Dimensions, Distance, engine == "exact" ? "flat" : engine, factory, _mapper.KeyType);
+            return true;
+        },
+        "EnsureCollectionExists");
+
+    /// <inheritdoc />
+    public override Task EnsureCollectionDeletedAsync(CancellationToken cancellationToken = default) =>
+        _store.EnsureCollectionDeletedAsync(Name, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task<TRecord?> GetAsync(TKey key, RecordRetrievalOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await foreach (var record in GetAsync([key], options, cancellationToken).ConfigureAwait(false))
+        {
+            return record;
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<TRecord> GetAsync(IEnumerable<TKey> keys, RecordRetrievalOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, _mapper.KeyType))];
+        bool vectors = options?.IncludeVectors ?? false;
+        CheckIncludeVectors(vectors);
+        var records = await Run(
+            () =>
+            {
+                var state = RequireState();
+                using var connection = _store.Storage.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT key, data, norm, direction FROM {state.Info.Table} WHERE key IN (SELECT value FROM json_each($keys));";
+                command.Parameters.AddWithValue("$keys", System.Text.Json.JsonSerializer.Serialize(encoded));
+                return ReadRecords(command, vectors);
+            },
+            "Get").ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return record;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<TRecord> GetAsync(
+        Expression<Func<TRecord, bool>> filter, int top, FilteredRecordRetrievalOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        options ??= new FilteredRecordRetrievalOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
+        CheckIncludeVectors(options.IncludeVectors);
+        var (where, parameters) = SqliteFilterTranslator.Translate(filter, _mapper.Model);
+        var orderBy = OrderBy(options);
+        var records = await Run(
+            () =>
+            {
+                var state = RequireState();
+                using var connection = _store.Storage.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT key, data, norm, direction FROM {state.Info.Table} WHERE {where} ORDER BY {orderBy.Sql}id LIMIT $top OFFSET $skip;";
+                command.Parameters.AddRange(parameters);
+                command.Parameters.AddRange(orderBy.Parameters);
+                command.Parameters.AddWithValue("$top", top);
+                command.Parameters.AddWithValue("$skip", options.Skip);
+                return ReadRecords(command, options.IncludeVectors);
+            },
+            "Get").ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return record;
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task DeleteAsync(TKey key, CancellationToken cancellationToken = default) => DeleteAsync([key], cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task DeleteAsync(IEnumerable<TKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, _mapper.KeyType)).Distinct(StringComparer.Ordinal)];
+        if (encoded.Length == 0)
+        {
+            return;
+        }
+
+        var state = await Run(RequireState, "Delete").ConfigureAwait(false);
+        await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var statistics = state.Statistics.Clone();
+            var removed = await Run(
+                () =>
+                {
+                    using var connection = _store.Storage.Open();
+                    using var tx = connection.BeginTransaction();
+                    var ids = RemoveExisting(connection, tx, state, encoded, statistics);
+                    SaveStatistics(connection, tx, state, statistics);
+                    tx.Commit();
+                    return ids;
+                },
+                "Delete").ConfigureAwait(false);
+            state.Statistics = statistics;
+            state.ApplyToIndex(removed, [], []);
+        }
+        finally
+        {
+            state.WriteLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task UpsertAsync(TRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return UpsertAsync([record], cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var list = records.ToList();
+        if (list.Any(r => r is null))
+        {
+            throw new ArgumentNullException(nameof(records), "A record in the batch is null.");
+        }
+
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        var state = await Run(RequireState, "Upsert").ConfigureAwait(false);
+        var prepared = await PrepareAsync(list, state.Info.Dimension, cancellationToken).ConfigureAwait(false);
+        await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var statistics = state.Statistics.Clone();
+            var (removed, added) = await Run(
+                () =>
+                {
+                    using var connection = _store.Storage.Open();
+                    using var tx = connection.BeginTransaction();
+                    var removedIds = RemoveExisting(connection, tx, state, [.. prepared.Select(p => p.Key)], statistics);
+                    var addedIds = Insert(connection, tx, state, prepared, statistics);
+                    SaveStatistics(connection, tx, state, statistics);
+                    tx.Commit();
+                    return (removedIds, addedIds);
+                },
+                "Upsert").ConfigureAwait(false);
+            state.Statistics = statistics;
+            var directions = new float[prepared.Count * state.Info.Dimension];
+            for (int i = 0; i < prepared.Count; i++)
+            {
+                prepared[i].Direction.CopyTo(directions, i * state.Info.Dimension);
+            }
+
+            state.ApplyToIndex(removed, added, directions);
+            state.WarnIfDegenerate();
+        }
+        finally
+        {
+            state.WriteLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(VectorStoreCollectionMetadata) ? _metadata
+            : serviceType == typeof(NormVectorStore) ? _store
+            : serviceType == typeof(NormStatistics) ? Statistics
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    private async Task<List<PreparedRecord>> PrepareAsync(List<TRecord> records, int dimension, CancellationToken cancellationToken)
+    {
+        var vectors = await ResolveVectorsAsync(records, cancellationToken).ConfigureAwait(false);
+
+        // The last occurrence of a key wins.
+        var byKey = new Dictionary<string, PreparedRecord>(StringComparer.Ordinal);
+        var order = new List<string>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            string key = _mapper.Key(records[i]);
+            var (raw, tokens) = vectors[i];
+            var direction = new float[raw.Length];
+            float norm = VectorNorm.Split(raw.Span, direction, dimension);
+            var prepared = new PreparedRecord(key, _mapper.DataJson(records[i]), direction, norm, tokens is > 0 ? tokens : null);
+            if (!byKey.ContainsKey(key))
+            {
+                order.Add(key);
+            }
+
+            byKey[key] = prepared;
+        }
+
+        return [.. order.Select(k => byKey[k])];
+    }
+
+    private async Task<(ReadOnlyMemory<float> Raw, int? Tokens)[]> ResolveVectorsAsync(List<TRecord> records, CancellationToken cancellationToken)
+    {
+        var result = new (ReadOnlyMemory<float>, int?)[records.Count];
+        var toEmbed = new List<(int Index, string Text)>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            object? value = _mapper.VectorValue(records[i]);
+            switch (value)
+            {
+                case float[] array:
+                    result[i] = (array, null);
+                    break;
+                case ReadOnlyMemory<float> memory:
+                    result[i] = (memory, null);
+                    break;
+                case Embedding<float> embedding:
+                    result[i] = (embedding.Vector, TokensOf(embedding));
+                    break;
+                case string text when _mapper.VectorProperty.EmbeddingGenerator is not null:
+                    toEmbed.Add((i, text));
+                    break;
+                case null:
+                    throw new ArgumentException($"Record {i} of the batch has no vector in '{_mapper.VectorProperty.ModelName}'.", nameof(records));
+                default:
+                    throw new NotSupportedException($"Vector property '{_mapper.VectorProperty.ModelName}' holds a {value.GetType().Name}; supported: {NormModelBuilder.SupportedVectorTypes}.");
+            }
+        }
+
+        if (toEmbed.Count > 0)
+        {
+            var embeddings = await EmbedAsync([.. toEmbed.Select(t => t.Text)], "document", cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < toEmbed.Count; j++)
+            {
+                result[toEmbed[j].Index] = (embeddings[j].Vector, TokensOf(embeddings[j]));
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<IReadOnlyList<Embedding<float>>> EmbedAsync(IReadOnlyList<string> texts, string mode, CancellationToken cancellationToken)
+    {
+        var vector = _mapper.VectorProperty;
+        if (vector.EmbeddingGenerator is IEmbeddingGenerator<string, Embedding<float>> generator)
+        {
+            var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingPropertyNames.Mode] = mode } };
+            return await generator.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (vector.EmbeddingGenerator is null)
+        {
+            throw new InvalidOperationException(VectorDataStrings.UnsupportedVectorPropertyWithoutEmbeddingGenerator(vector));
+        }
+
+        var generated = await vector.GenerateEmbeddingsAsync(texts, cancellationToken).ConfigureAwait(false);
+        return [.. generated.Select(e => e as Embedding<float> ?? throw new NotSupportedException("The embedding generator must produce Embedding<float>."))];
+    }
+
+    private static int? TokensOf(Embedding<float> embedding) =>
+        embedding.AdditionalProperties?.TryGetValue(EmbeddingPropertyNames.TokenCount, out object? t) == true && t is int tokens ? tokens : null;
+
+    private List<long> RemoveExisting(SqliteConnection connection, SqliteTransaction tx, CollectionState state, string[] keys, NormStatistics statistics)
+    {
+        var removed = new List<long>();
+        using var select = connection.CreateCommand();
+        select.Transaction = tx;
+        select.CommandText = $"SELECT id, norm, tokens, direction FROM {state.Info.Table} WHERE key IN (SELECT value FROM json_each($keys));";
+        select.Parameters.AddWithValue("$keys", System.Text.Json.JsonSerializer.Serialize(keys));
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                removed.Add(reader.GetInt64(0));
+                int? tokens = reader.IsDBNull(2) ? null : reader.GetInt32(2);
+                statistics.Remove(reader.GetDouble(1), MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(3)), tokens);
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            using var delete = connection.CreateCommand();
+            delete.Transaction = tx;
+            delete.CommandText = $"DELETE FROM {state.Info.Table} WHERE id IN (SELECT value FROM json_each($ids));";
+            delete.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(removed));
+            delete.ExecuteNonQuery();
+        }
+
+        return removed;
+    }
+
+    private static List<long> Insert(SqliteConnection connection, SqliteTransaction tx, CollectionState state, List<PreparedRecord> records, NormStatistics statistics)
+    {
+        var ids = new List<long>(records.Count);
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = $"INSERT INTO {state.Info.Table} (key, data, norm, tokens, direction) VALUES ($key, $data, $norm, $tokens, $direction) RETURNING id;";
+        var key = insert.Parameters.Add("$key", SqliteType.Text);
+        var data = insert.Parameters.Add("$data", SqliteType.Text);
+        var norm = insert.Parameters.Add("$norm", SqliteType.Real);
+        var tokens = insert.Parameters.Add("$tokens", SqliteType.Integer);
+        var direction = insert.Parameters.Add("$direction", SqliteType.Blob);
+        insert.Prepare();
+        foreach (var r in records)
+        {
+            key.Value = r.Key;
+            data.Value = r.Data;
+            norm.Value = (double)r.Norm;
+            tokens.Value = r.Tokens is int t ? t : DBNull.Value;
+            direction.Value = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
+            ids.Add(Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+            statistics.Add(r.Norm, r.Direction, r.Tokens);
+        }
+
+        return ids;
+    }
+
+    private static void SaveStatistics(SqliteConnection connection, SqliteTransaction tx, CollectionState state, NormStatistics statistics)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "UPDATE collections SET statistics = $statistics WHERE id = $id;";
+        command.Parameters.AddWithValue("$statistics", statistics.ToJson());
+        command.Parameters.AddWithValue("$id", state.Info.Id);
+        command.ExecuteNonQuery();
+    }
+
+    private List<TRecord> ReadRecords(SqliteCommand command, bool includeVectors)
+    {
+        var records = new List<TRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            records.Add(Materialize(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), (byte[])reader.GetValue(3), includeVectors));
+        }
+
+        return records;
+    }
+
+    private TRecord Materialize(string key, string data, double norm, byte[] direction, bool includeVectors)
+    {
+        float[]? raw = null;
+        if (includeVectors)
+        {
+            raw = MemoryMarshal.Cast<byte, float>(direction).ToArray();
+            System.Numerics.Tensors.TensorPrimitives.Multiply(raw, (float)norm, raw);
+        }
+
+        return _mapper.Create<TRecord>(key, data, raw);
+    }
+
+    private void CheckIncludeVectors(bool includeVectors)
+    {
+        if (includeVectors && _mapper.VectorProperty.EmbeddingGenerator is not null && !IsNativeVectorType(_mapper.VectorProperty.Type))
+        {
+            throw new NotSupportedException(VectorDataStrings.IncludeVectorsNotSupportedWithEmbeddingGeneration);
+        }
+    }
+
+    private static bool IsNativeVectorType(Type type)
+    {
+        Type t = Nullable.GetUnderlyingType(type) ?? type;
+        return t == typeof(float[]) || t == typeof(ReadOnlyMemory<float>) || t == typeof(Embedding<float>);
+    }
+
+    private (string Sql, List<SqliteParameter> Parameters) OrderBy(FilteredRecordRetrievalOptions<TRecord> options)
+    {
+        var parameters = new List<SqliteParameter>();
+        if (options.OrderBy is null)
+        {
+            return (string.Empty, parameters);
+        }
+
+        var definition = options.OrderBy(new FilteredRecordRetrievalOptions<TRecord>.OrderByDefinition());
+        var sql = new System.Text.StringBuilder();
+        foreach (var sort in definition.Values)
+        {
+            var property = _mapper.Model.GetDataOrKeyProperty(sort.PropertySelector);
+            if (property is KeyPropertyModel)
+            {
+                sql.Append("key");
+            }
+            else
+            {
+                string name = "$o" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                parameters.Add(new SqliteParameter(name, "$.\"" + property.StorageName + "\""));
+                sql.Append("json_extract(data, ").Append(name).Append(')');
+            }
+
+            sql.Append(sort.Ascending ? " ASC, " : " DESC, ");
+        }
+
+        return (sql.ToString(), parameters);
+    }
+
+    private CollectionState RequireState() => _store.GetState(Name)
+        ?? throw new VectorStoreException($"The collection '{Name}' does not exist; call EnsureCollectionExistsAsync first.")
+        {
+            VectorStoreSystemName = SqliteStorage.SystemName,
+            VectorStoreName = _store.Directory,
+            CollectionName = Name,
+        };
+
+    private Task<T> Run<T>(Func<T> action, string operation) => _store.Run(action, operation, Name);
+
+    private sealed record PreparedRecord(string Key, string Data, float[] Direction, float Norm, int? Tokens);
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace NormRetrieval.SemanticKernel;
+
+/// <summary>Options of <see cref="NormVectorStore"/>.</summary>
+public sealed class NormVectorStoreOptions
+{
+    /// <summary>
+    /// The search engine of new collections: <c>faiss</c> (the default when Faiss is available) or
+    /// <c>flat</c> (the managed exact index). A collection keeps the engine it was created with.
+    /// </summary>
+    public string? Engine { get; set; }
+
+    /// <summary>
+    /// The Faiss factory string of new collections (default <c>Flat</c>, exact; e.g. <c>HNSW32</c> for
+    /// large collections). A vector property's <c>IndexKind</c> of <c>Hnsw</c> selects <c>HNSW32</c> too.
+    /// </summary>
+    public string? IndexFactory { get; set; }
+
+    /// <summary>Norm-aware ranking applied to every search of every collection unless a collection or a query says otherwise.</summary>
+    public NormRankingOptions? Ranking { get; set; }
+
+    /// <summary>The embedding generator for collections whose vector property is a string.</summary>
+    public IEmbeddingGenerator? EmbeddingGenerator { get; set; }
+
+    /// <summary>Where the store logs index rebuilds, fallbacks and warnings.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Open the store read-only: every write fails with a <c>VectorStoreException</c>.</summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>Run SQLite's <c>quick_check</c> when the store opens (default true), so a damaged database is reported at once.</summary>
+    public bool VerifyOnOpen { get; set; } = true;
+
+    /// <summary>
+    /// Caps the database at this many pages (SQLite's <c>max_page_count</c>); a write beyond fails as on a
+    /// full disk, storing nothing. Null (the default) leaves the size to the disk.
+    /// </summary>
+    public long? MaxDatabasePages { get; set; }
+}

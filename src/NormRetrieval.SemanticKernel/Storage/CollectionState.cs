@@ -1,0 +1,307 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using NormRetrieval.Faiss;
+using NormRetrieval.Faiss.Indexing;
+using NormRetrieval.Indexing;
+using NormRetrieval.Statistics;
+
+namespace NormRetrieval.SemanticKernel.Storage;
+
+/// <summary>
+/// What one collection keeps in memory, shared by every collection object of that name in the store:
+/// the ANN index (an acceleration structure over SQLite, the source of truth), the norm statistics,
+/// the ids the index still holds but SQLite no longer has (tombstones of indexes that cannot remove),
+/// and the write lock.
+/// </summary>
+internal sealed partial class CollectionState : IDisposable
+{
+    /// <summary>The index is saved after this many changes since the last save (and on dispose).</summary>
+    public const int CheckpointEvery = 50_000;
+
+    private readonly SqliteStorage _storage;
+    private readonly ILogger _logger;
+    private bool _degenerateWarned;
+
+    private CollectionState(SqliteStorage storage, CollectionInfo info, IVectorIndex index, NormStatistics statistics, HashSet<long> tombstones, ILogger logger)
+    {
+        _storage = storage;
+        Info = info;
+        Index = index;
+        Statistics = statistics;
+        Tombstones = tombstones;
+        _logger = logger;
+    }
+
+    public CollectionInfo Info { get; }
+
+    public IVectorIndex Index { get; private set; }
+
+    /// <summary>Norm statistics of the stored records; replaced (never mutated) after each committed write.</summary>
+    public NormStatistics Statistics { get; set; }
+
+    public HashSet<long> Tombstones { get; }
+
+    public SemaphoreSlim WriteLock { get; } = new(1, 1);
+
+    public int ChangesSinceCheckpoint { get; set; }
+
+    public string IndexPath => Path.Combine(_storage.Directory, $"index_{Info.Id}.{(Index is FaissIndex ? "faiss" : "exact")}");
+
+    /// <summary>Opens a collection: loads its index (rebuilding it from SQLite when missing or damaged) and brings it up to date.</summary>
+    public static CollectionState Open(SqliteStorage storage, CollectionInfo info, ILogger logger)
+    {
+        var statistics = info.Statistics is null ? new NormStatistics() : NormStatistics.FromJson(info.Statistics);
+        IVectorIndex index = LoadIndex(storage, info, logger);
+        var state = new CollectionState(storage, info, index, statistics, [], logger);
+        state.Reconcile();
+        return state;
+    }
+
+    /// <summary>Warns once when every norm is ≈ 1 (the embeddings were normalised before they reached the store).</summary>
+    public void WarnIfDegenerate()
+    {
+        if (!_degenerateWarned && Statistics.Count >= 10 && Statistics.AllNormsNearOne)
+        {
+            _degenerateWarned = true;
+            LogDegenerate(_logger, Info.Name, Statistics.Count);
+        }
+    }
+
+    /// <summary>Applies committed changes to the index: removes replaced or deleted ids, adds new ones.</summary>
+    public void ApplyToIndex(IReadOnlyList<long> removed, IReadOnlyList<long> addedIds, float[] addedDirections)
+    {
+        if (removed.Count > 0)
+        {
+            if (Index.SupportsRemove)
+            {
+                Index.Remove(CollectionsMarshal.AsSpan(removed.ToList()));
+            }
+            else
+            {
+                Tombstones.UnionWith(removed.Where(Index.Contains));
+            }
+        }
+
+        if (addedIds.Count > 0)
+        {
+            Index.Add(CollectionsMarshal.AsSpan(addedIds.ToList()), addedDirections);
+        }
+
+        ChangesSinceCheckpoint += removed.Count + addedIds.Count;
+        if (ChangesSinceCheckpoint >= CheckpointEvery)
+        {
+            Checkpoint();
+        }
+    }
+
+    /// <summary>Saves the index beside the database; rebuilds it first when tombstones exceed a fifth of it.</summary>
+    public void Checkpoint()
+    {
+        if (_storage.ReadOnly)
+        {
+            return;
+        }
+
+        if (Tombstones.Count > 0 && Tombstones.Count * 5 > Index.Count)
+        {
+            Rebuild("more than a fifth of the index are deleted records");
+        }
+
+        Index.Save(IndexPath);
+        _storage.RestrictPermissions();
+        ChangesSinceCheckpoint = 0;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (ChangesSinceCheckpoint > 0)
+            {
+                Checkpoint();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FaissException or InvalidOperationException)
+        {
+            LogCheckpointFailed(_logger, Info.Name, ex.Message);
+        }
+
+        Index.Dispose();
+        WriteLock.Dispose();
+    }
+
+    /// <summary>Deletes the index files of a collection.</summary>
+    public static void DeleteFiles(SqliteStorage storage, CollectionInfo info)
+    {
+        foreach (string suffix in new[] { "exact", "faiss", "faiss.factory" })
+        {
+            File.Delete(Path.Combine(storage.Directory, $"index_{info.Id}.{suffix}"));
+        }
+    }
+
+    private static IVectorIndex LoadIndex(SqliteStorage storage, CollectionInfo info, ILogger logger)
+    {
+        bool faiss = info.Engine == "faiss" && FaissRuntime.IsAvailable;
+        if (info.Engine == "faiss" && !FaissRuntime.IsAvailable)
+        {
+            LogFaissFallback(logger, info.Name, FaissRuntime.UnavailableReason ?? "unknown");
+        }
+
+        string path = Path.Combine(storage.Directory, $"index_{info.Id}.{(faiss ? "faiss" : "exact")}");
+        if (File.Exists(path))
+        {
+            try
+            {
+                IVectorIndex loaded = faiss ? FaissIndex.Load(path, new FaissIndexOptions { Factory = info.IndexFactory }) : ExactVectorIndex.Load(path);
+                if (loaded.Dimension == info.Dimension)
+                {
+                    return loaded;
+                }
+
+                loaded.Dispose();
+                LogIndexRebuilt(logger, info.Name, path, "its dimension does not match the collection");
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FaissException or IOException)
+            {
+                LogIndexRebuilt(logger, info.Name, path, ex.Message);
+            }
+        }
+        else if (HasRows(storage, info))
+        {
+            LogIndexRebuilt(logger, info.Name, path, "the file is missing");
+        }
+
+        return NewIndex(info, faiss);
+    }
+
+    private static IVectorIndex NewIndex(CollectionInfo info, bool faiss) =>
+        faiss ? FaissIndex.Create(info.Dimension, new FaissIndexOptions { Factory = info.IndexFactory }) : new ExactVectorIndex(info.Dimension);
+
+    private static bool HasRows(SqliteStorage storage, CollectionInfo info)
+    {
+        using var connection = storage.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM {info.Table});";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
+    /// <summary>Makes the index hold exactly the ids SQLite holds (SQLite is the source of truth).</summary>
+    private void Reconcile()
+    {
+        using var connection = _storage.Open();
+        var inDatabase = new HashSet<long>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT id FROM {Info.Table};";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                inDatabase.Add(reader.GetInt64(0));
+            }
+        }
+
+        var inIndex = IndexIds();
+        long[] missing = [.. inDatabase.Where(id => !inIndex.Contains(id))];
+        long[] extra = [.. inIndex.Where(id => !inDatabase.Contains(id))];
+        if (missing.Length == 0 && extra.Length == 0)
+        {
+            return;
+        }
+
+        if (extra.Length > 0)
+        {
+            if (Index.SupportsRemove)
+            {
+                Index.Remove(extra);
+            }
+            else
+            {
+                Tombstones.UnionWith(extra);
+            }
+        }
+
+        const int Chunk = 4096;
+        for (int start = 0; start < missing.Length; start += Chunk)
+        {
+            long[] ids = missing[start..Math.Min(missing.Length, start + Chunk)];
+            var (found, directions) = ReadDirections(connection, ids);
+            Index.Add(found, directions);
+        }
+
+        ChangesSinceCheckpoint += missing.Length + extra.Length;
+        LogReconciled(_logger, Info.Name, missing.Length, extra.Length);
+        if (!_storage.ReadOnly)
+        {
+            Checkpoint();
+        }
+    }
+
+    private HashSet<long> IndexIds() => Index switch
+    {
+        ExactVectorIndex exact => [.. exact.Export().Ids],
+        FaissIndex faiss => faiss.Ids(),
+        _ => [],
+    };
+
+    private (long[] Ids, float[] Directions) ReadDirections(SqliteConnection connection, long[] ids)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, direction FROM {Info.Table} WHERE id IN (SELECT value FROM json_each($ids));";
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(ids));
+        var found = new List<long>(ids.Length);
+        var directions = new List<float>(ids.Length * Info.Dimension);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found.Add(reader.GetInt64(0));
+            directions.AddRange(MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
+        }
+
+        return ([.. found], [.. directions]);
+    }
+
+    private void Rebuild(string reason)
+    {
+        LogIndexRebuilt(_logger, Info.Name, IndexPath, reason);
+        var fresh = NewIndex(Info, Index is FaissIndex);
+        using var connection = _storage.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, direction FROM {Info.Table};";
+        using var reader = command.ExecuteReader();
+        var ids = new List<long>();
+        var directions = new List<float>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+            directions.AddRange(MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
+            if (ids.Count == 4096)
+            {
+                fresh.Add(CollectionsMarshal.AsSpan(ids), CollectionsMarshal.AsSpan(directions));
+                ids.Clear();
+                directions.Clear();
+            }
+        }
+
+        fresh.Add(CollectionsMarshal.AsSpan(ids), CollectionsMarshal.AsSpan(directions));
+        var old = Index;
+        Index = fresh;
+        Tombstones.Clear();
+        old.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection}: the index {Path} is rebuilt from the database ({Reason}).")]
+    private static partial void LogIndexRebuilt(ILogger logger, string collection, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collection {Collection}: the index was brought up to date from the database ({Added} added, {Removed} removed).")]
+    private static partial void LogReconciled(ILogger logger, string collection, int added, int removed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection} was created for Faiss, which is unavailable ({Reason}); using the managed exact index.")]
+    private static partial void LogFaissFallback(ILogger logger, string collection, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection}: all {Count} norms are ≈ 1 — the embeddings were normalised before they reached the store, so norm-aware ranking has no signal.")]
+    private static partial void LogDegenerate(ILogger logger, string collection, long count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection}: saving the index failed ({Message}); it will be brought up to date from the database on the next open.")]
+    private static partial void LogCheckpointFailed(ILogger logger, string collection, string message);
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace NormRetrieval.SemanticKernel.Storage;
+
+/// <summary>Turns keys (string, Guid, int, long) into the canonical text stored in SQLite, and back.</summary>
+internal static class KeyCodec
+{
+    public static string Encode(object? key, Type keyType)
+    {
+        return key switch
+        {
+            null => throw new ArgumentNullException(nameof(key), "A record key must not be null."),
+            string s when keyType == typeof(string) => s,
+            Guid g when keyType == typeof(Guid) => g.ToString("D"),
+            int i when keyType == typeof(int) => i.ToString(CultureInfo.InvariantCulture),
+            long l when keyType == typeof(long) => l.ToString(CultureInfo.InvariantCulture),
+            int i when keyType == typeof(long) => ((long)i).ToString(CultureInfo.InvariantCulture),
+            _ => throw new ArgumentException($"The key {key} ({key.GetType().Name}) does not match the collection's key type {keyType.Name}.", nameof(key)),
+        };
+    }
+
+    public static object Decode(string text, Type keyType)
+    {
+        if (keyType == typeof(string))
+        {
+            return text;
+        }
+
+        if (keyType == typeof(Guid))
+        {
+            return Guid.Parse(text, CultureInfo.InvariantCulture);
+        }
+
+        if (keyType == typeof(int))
+        {
+            return int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        }
+
+        return long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections;
+using System.Linq.Expressions;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.VectorData.ProviderServices;
+using Microsoft.Extensions.VectorData.ProviderServices.Filter;
+
+namespace NormRetrieval.SemanticKernel.Storage;
+
+/// <summary>
+/// Translates a LINQ filter over records into a parameterised SQL condition over the records table:
+/// data properties are read with <c>json_extract(data, $path)</c>, the key from the key column.
+/// Supported: ==, !=, &lt;, &lt;=, &gt;, &gt;=, &amp;&amp;, ||, !, null checks, bool properties, <c>Contains</c> on
+/// string-list properties and on captured arrays or lists, captured variables and members. Anything else
+/// throws <see cref="NotSupportedException"/>. No value or name is ever spliced into the SQL text.
+/// </summary>
+internal sealed class SqliteFilterTranslator : FilterTranslatorBase
+{
+    private readonly StringBuilder _sql = new();
+    private readonly List<SqliteParameter> _parameters = [];
+
+    private SqliteFilterTranslator()
+    {
+    }
+
+    public static (string Sql, IReadOnlyList<SqliteParameter> Parameters) Translate(LambdaExpression filter, CollectionModel model)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var translator = new SqliteFilterTranslator();
+        var body = translator.PreprocessFilter(filter, model, new FilterPreprocessingOptions { SupportsParameterization = true });
+        translator.Visit(body);
+        return (translator._sql.ToString(), translator._parameters);
+    }
+
+    private void Visit(Expression node)
+    {
+        switch (node)
+        {
+            case BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } b:
+                _sql.Append('(');
+                Visit(b.Left);
+                _sql.Append(b.NodeType == ExpressionType.AndAlso ? " AND " : " OR ");
+                Visit(b.Right);
+                _sql.Append(')');
+                return;
+            case BinaryExpression { NodeType: ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual } b:
+                Comparison(b);
+                return;
+            case UnaryExpression { NodeType: ExpressionType.Not } u:
+                _sql.Append("NOT (");
+                Visit(u.Operand);
+                _sql.Append(')');
+                return;
+            case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Type == typeof(bool) || Nullable.GetUnderlyingType(u.Type) == typeof(bool):
+                Visit(u.Operand);
+                return;
+            case MethodCallExpression call when TryMatchContains(call, out var source, out var item):
+                Contains(source, item);
+                return;
+            case ConstantExpression { Value: bool b }:
+                _sql.Append(b ? "1" : "0");
+                return;
+            default:
+                if (node.Type == typeof(bool) && TryBindProperty(Unwrap(node), out var property))
+                {
+                    _sql.Append('(');
+                    Column(property);
+                    _sql.Append(" = 1)");
+                    return;
+                }
+
+                throw Unsupported(node);
+        }
+    }
+
+    private void Comparison(BinaryExpression b)
+    {
+        Expression left = Unwrap(b.Left), right = Unwrap(b.Right);
+        var type = b.NodeType;
+        if (!TryBindProperty(left, out var property))
+        {
+            if (!TryBindProperty(right, out property))
+            {
+                throw Unsupported(b);
+            }
+
+            (left, right) = (right, left);
+            type = type switch
+            {
+                ExpressionType.LessThan => ExpressionType.GreaterThan,
+                ExpressionType.LessThanOrEqual => ExpressionType.GreaterThanOrEqual,
+                ExpressionType.GreaterThan => ExpressionType.LessThan,
+                ExpressionType.GreaterThanOrEqual => ExpressionType.LessThanOrEqual,
+                _ => type,
+            };
+        }
+
+        if (!TryGetValue(right, out object? value))
+        {
+            throw Unsupported(b);
+        }
+
+        if (value is null)
+        {
+            if (type is not (ExpressionType.Equal or ExpressionType.NotEqual))
+            {
+                throw new NotSupportedException($"Only == and != can compare with null (filter: {b}).");
+            }
+
+            Column(property);
+            _sql.Append(type == ExpressionType.Equal ? " IS NULL" : " IS NOT NULL");
+            return;
+        }
+
+        _sql.Append('(');
+        Column(property);
+        _sql.Append(type switch
+        {
+            ExpressionType.Equal => " = ",
+            ExpressionType.NotEqual => " <> ",
+            ExpressionType.LessThan => " < ",
+            ExpressionType.LessThanOrEqual => " <= ",
+            ExpressionType.GreaterThan => " > ",
+            _ => " >= ",
+        });
+        _sql.Append(Parameter(property is KeyPropertyModel key ? KeyCodec.Encode(value, key.Type) : RecordMapper.ToSqlValue(value)));
+
+        // In SQL, NULL <> x is NULL; in C#, null != x is true.
+        _sql.Append(type == ExpressionType.NotEqual ? " OR " : ")");
+        if (type == ExpressionType.NotEqual)
+        {
+            Column(property);
+            _sql.Append(" IS NULL)");
+        }
+    }
+
+    private void Contains(Expression source, Expression item)
+    {
+        source = Unwrap(source);
+        item = Unwrap(item);
+
+        // record.Tags.Contains("x"): a string-list property holds a value.
+        if (TryBindProperty(source, out var listProperty) && TryGetValue(item, out object? element))
+        {
+            _sql.Append("EXISTS (SELECT 1 FROM json_each(data, ").Append(Parameter(Path(listProperty))).Append(") WHERE value = ")
+                .Append(Parameter(RecordMapper.ToSqlValue(element))).Append(')');
+            return;
+        }
+
+        // values.Contains(record.Name): a property's value is one of a captured set.
+        if (TryBindProperty(item, out var property) && TryGetValue(source, out object? values) && values is IEnumerable enumerable and not string)
+        {
+            object?[] converted = [.. enumerable.Cast<object?>().Select(v => property is KeyPropertyModel key ? KeyCodec.Encode(v, key.Type) : RecordMapper.ToSqlValue(v))];
+            _sql.Append('(');
+            Column(property);
+            _sql.Append(" IN (SELECT value FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(")))");
+            return;
+        }
+
+        throw new NotSupportedException($"Contains is supported on string-list properties and on captured arrays or lists; not in '{source}.Contains({item})'.");
+    }
+
+    private void Column(PropertyModel property)
+    {
+        if (property is KeyPropertyModel)
+        {
+            _sql.Append("key");
+            return;
+        }
+
+        if (property is not DataPropertyModel)
+        {
+            throw new NotSupportedException($"Property '{property.ModelName}' cannot be filtered on; filters work on data properties and the key.");
+        }
+
+        _sql.Append("json_extract(data, ").Append(Parameter(Path(property))).Append(')');
+    }
+
+    private static string Path(PropertyModel property) => "$.\"" + property.StorageName + "\"";
+
+    private string Parameter(object? value)
+    {
+        string name = "$f" + _parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _parameters.Add(new SqliteParameter(name, value ?? DBNull.Value));
+        return name;
+    }
+
+    private static Expression Unwrap(Expression e)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } u)
+        {
+            e = u.Operand;
+        }
+
+        return e;
+    }
+
+    private static bool TryGetValue(Expression e, out object? value)
+    {
+        switch (Unwrap(e))
+        {
+            case ConstantExpression c:
+                value = c.Value;
+                return true;
+            case QueryParameterExpression p:
+                value = p.Value;
+                return true;
+            case NewArrayExpression array when array.Expressions.All(x => TryGetValue(x, out _)):
+                value = array.Expressions.Select(x => TryGetValue(x, out object? v) ? v : null).ToArray();
+                return true;
+            default:
+                value = null;
+                return false;
+        }
+    }
+
+    private static NotSupportedException Unsupported(Expression node) =>
+        new($"The filter expression '{node}' is not supported. Supported: ==, !=, <, <=, >, >=, &&, ||, !, null checks and Contains over data properties and the key, with constants or captured variables.");
+}

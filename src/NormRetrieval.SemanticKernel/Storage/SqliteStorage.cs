@@ -1,0 +1,259 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.VectorData;
+
+namespace NormRetrieval.SemanticKernel.Storage;
+
+/// <summary>
+/// The store's SQLite database (WAL, synchronous FULL): the catalog of collections and one records
+/// table per collection. Every statement is parameterised; table names derive from numeric ids.
+/// </summary>
+internal sealed class SqliteStorage : IDisposable
+{
+    public const string SystemName = "normretrieval";
+
+    private readonly string _connectionString;
+    private readonly FileStream _lock;
+
+    public SqliteStorage(string directory, NormVectorStoreOptions options)
+    {
+        Directory = directory;
+        DatabasePath = Path.Combine(directory, "store.db");
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        _connectionString = builder.ToString();
+        ReadOnly = options.ReadOnly;
+        MaxPageCount = options.MaxDatabasePages;
+        try
+        {
+            _lock = new FileStream(Path.Combine(directory, "store.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new VectorStoreException($"The store '{directory}' is open in another process.", ex) { VectorStoreSystemName = SystemName, OperationName = "Open" };
+        }
+
+        try
+        {
+            using var connection = Open();
+            if (!ReadOnly)
+            {
+                Execute(connection, "PRAGMA journal_mode=WAL;");
+                Execute(connection, """
+                    CREATE TABLE IF NOT EXISTS collections (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE,
+                        dimension INTEGER NOT NULL,
+                        distance TEXT NOT NULL,
+                        engine TEXT NOT NULL,
+                        index_factory TEXT NOT NULL,
+                        key_type TEXT NOT NULL,
+                        statistics TEXT,
+                        created TEXT NOT NULL);
+                    """);
+            }
+
+            if (options.VerifyOnOpen)
+            {
+                using var check = connection.CreateCommand();
+                check.CommandText = "PRAGMA quick_check;";
+                string result = Convert.ToString(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "no result";
+                if (!result.Equals("ok", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new VectorStoreException($"The database '{DatabasePath}' is damaged: {result}") { VectorStoreSystemName = SystemName, OperationName = "Open" };
+                }
+            }
+        }
+        catch (SqliteException ex)
+        {
+            _lock.Dispose();
+            throw Wrap(ex, "Open", null, DatabasePath);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
+
+        RestrictPermissions();
+    }
+
+    public string Directory { get; }
+
+    public string DatabasePath { get; }
+
+    public bool ReadOnly { get; }
+
+    public long? MaxPageCount { get; }
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        if (MaxPageCount is long pages)
+        {
+            Execute(connection, $"PRAGMA max_page_count={pages};");
+        }
+
+        return connection;
+    }
+
+    public CollectionInfo? Find(string name)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, dimension, distance, engine, index_factory, key_type, statistics FROM collections WHERE name = $name;";
+        command.Parameters.AddWithValue("$name", name);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public IReadOnlyList<string> List()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM collections ORDER BY name;";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    public CollectionInfo Create(string name, int dimension, string distance, string engine, string factory, string keyType)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = """
+                INSERT INTO collections (name, dimension, distance, engine, index_factory, key_type, created)
+                VALUES ($name, $dimension, $distance, $engine, $factory, $keyType, $created)
+                ON CONFLICT(name) DO NOTHING;
+                """;
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$dimension", dimension);
+            command.Parameters.AddWithValue("$distance", distance);
+            command.Parameters.AddWithValue("$engine", engine);
+            command.Parameters.AddWithValue("$factory", factory);
+            command.Parameters.AddWithValue("$keyType", keyType);
+            command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            command.ExecuteNonQuery();
+        }
+
+        CollectionInfo info;
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "SELECT id, name, dimension, distance, engine, index_factory, key_type, statistics FROM collections WHERE name = $name;";
+            command.Parameters.AddWithValue("$name", name);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            info = Read(reader);
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = $"""
+                CREATE TABLE IF NOT EXISTS {info.Table} (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,
+                    data TEXT NOT NULL,
+                    norm REAL NOT NULL,
+                    tokens INTEGER,
+                    direction BLOB NOT NULL);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return info;
+    }
+
+    public void Drop(CollectionInfo info)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = $"DROP TABLE IF EXISTS {info.Table};";
+            command.ExecuteNonQuery();
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "DELETE FROM collections WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", info.Id);
+            command.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
+    /// <summary>Makes the folder and its files readable by their owner only (Unix).</summary>
+    public void RestrictPermissions()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            try
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            catch (IOException)
+            {
+                // A temporary file vanished between listing and chmod.
+            }
+        }
+    }
+
+    public static VectorStoreException Wrap(SqliteException ex, string operation, string? collection, string? database = null)
+    {
+        string what = ex.SqliteErrorCode switch
+        {
+            11 or 26 => $"the database{(database is null ? string.Empty : $" '{database}'")} is damaged or is not a NormRetrieval store",
+            13 => "the disk is full (nothing of this operation was stored)",
+            8 => "the store is read-only (nothing of this operation was stored)",
+            _ => "SQLite failed",
+        };
+        return new VectorStoreException($"{operation} failed: {what}: {ex.Message}", ex)
+        {
+            VectorStoreSystemName = SystemName,
+            CollectionName = collection,
+            OperationName = operation,
+        };
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _lock.Dispose();
+    }
+
+    private static CollectionInfo Read(SqliteDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7));
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
