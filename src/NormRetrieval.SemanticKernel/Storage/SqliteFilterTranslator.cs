@@ -196,7 +196,7 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
         return e;
     }
 
-    private static bool TryGetValue(Expression e, out object? value)
+    private bool TryGetValue(Expression e, out object? value)
     {
         switch (Unwrap(e))
         {
@@ -206,13 +206,43 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
             case QueryParameterExpression p:
                 value = p.Value;
                 return true;
-            case NewArrayExpression array when array.Expressions.All(x => TryGetValue(x, out _)):
-                value = array.Expressions.Select(x => TryGetValue(x, out object? v) ? v : null).ToArray();
+            case var other when !RecordFinder.References(other, RecordParameter):
+                // A computation over constants and captured values only (e.g. limit * 2, day.AddDays(1)):
+                // evaluate it here, once, and pass the result as a parameter.
+                value = Expression.Lambda(CapturedValueInliner.Inline(other)).Compile().DynamicInvoke();
                 return true;
             default:
                 value = null;
                 return false;
         }
+    }
+
+    /// <summary>Finds whether an expression reads the record.</summary>
+    private sealed class RecordFinder(ParameterExpression record) : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool References(Expression e, ParameterExpression record)
+        {
+            var finder = new RecordFinder(record);
+            finder.Visit(e);
+            return finder._found;
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            _found |= node == record;
+            return node;
+        }
+    }
+
+    /// <summary>Turns the preprocessor's query parameters back into constants so a subtree can be evaluated.</summary>
+    private sealed class CapturedValueInliner : ExpressionVisitor
+    {
+        public static Expression Inline(Expression e) => new CapturedValueInliner().Visit(e);
+
+        protected override Expression VisitExtension(Expression node) =>
+            node is QueryParameterExpression p ? Expression.Constant(p.Value, p.Type) : base.VisitExtension(node);
     }
 
     private static NotSupportedException Unsupported(Expression node) =>
