@@ -45,6 +45,15 @@ public static class CliApplication
             config.AddCommand<EmbedCommand>("embed")
                 .WithDescription("Encode the 'text' of JSON lines and add norm, tokens, truncated (and vector).")
                 .WithExample("embed", "--model", "arctic-xs", "--mode", "query", "--input", "queries.jsonl", "--output", "embedded.jsonl");
+            config.AddCommand<IndexCommand>("index")
+                .WithDescription("Encode a BEIR corpus and upsert it into a collection of an embedded store.")
+                .WithExample("index", "--store", "store", "--collection", "cranfield", "--input", "data/beir/cranfield/corpus.jsonl", "--model", "arctic-xs");
+            config.AddCommand<SearchCommand>("search")
+                .WithDescription("Search a collection, by cosine or a norm-aware policy, with explanations.")
+                .WithExample("search", "--store", "store", "--collection", "cranfield", "--query", "heat transfer in hypersonic flow", "--policy", "specificity:0.02");
+            config.AddCommand<StatsCommand>("stats")
+                .WithDescription("Show a collection's size, engine and norm statistics.")
+                .WithExample("stats", "--store", "store", "--collection", "cranfield", "--json");
         });
 
         try
@@ -64,7 +73,8 @@ public static class CliApplication
         CommandParseException or CommandRuntimeException or CommandConfigurationException => (ExitCodes.Usage, OneLine(ex.Message)),
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
         FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
-            or InvalidVectorException or ArgumentException or CliInputException or EncoderModelException => (ExitCodes.BadInput, OneLine(ex.Message)),
+            or InvalidVectorException or ArgumentException or CliInputException or EncoderModelException
+            or Microsoft.Extensions.VectorData.VectorStoreException => (ExitCodes.BadInput, OneLine(ex.Message)),
         _ => (ExitCodes.Failure, $"{ex.GetType().Name}: {OneLine(ex.Message)}"),
     };
 

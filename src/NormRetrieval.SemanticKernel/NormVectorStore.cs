@@ -176,8 +176,10 @@ public sealed partial class NormVectorStore : VectorStore
         }
     }
 
-    /// <summary>Throws when a collection name is not allowed.</summary>
-    internal static void ValidateName(string name)
+    /// <summary>Throws when a collection name is not allowed (1–128 letters, digits, '_', '-', '.', starting with a letter or digit).</summary>
+    /// <param name="name">The collection name.</param>
+    /// <exception cref="ArgumentException">The name is not allowed.</exception>
+    public static void ValidateName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (!ValidName.IsMatch(name))

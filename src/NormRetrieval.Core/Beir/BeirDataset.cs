@@ -80,8 +80,15 @@ public sealed class BeirDataset
     /// <returns>The documents in file order.</returns>
     /// <exception cref="FileNotFoundException">There is no corpus file.</exception>
     /// <exception cref="BeirFormatException">A line is malformed (unless skipping).</exception>
-    public IEnumerable<BeirDocument> ReadCorpus() =>
-        ReadJsonLines(CorpusPath, static root => new BeirDocument(
+    public IEnumerable<BeirDocument> ReadCorpus() => ReadCorpus(CorpusPath);
+
+    /// <summary>Streams a corpus file in BEIR format that may have another name (e.g. a subset).</summary>
+    /// <param name="path">The JSON-lines file.</param>
+    /// <returns>The documents in file order.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="BeirFormatException">A line is malformed (unless skipping).</exception>
+    public IEnumerable<BeirDocument> ReadCorpus(string path) =>
+        ReadJsonLines(path, static root => new BeirDocument(
             RequiredString(root, "_id"),
             OptionalString(root, "title"),
             OptionalString(root, "text")));

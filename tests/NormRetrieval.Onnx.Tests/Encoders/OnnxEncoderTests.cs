@@ -28,8 +28,8 @@ public sealed class OnnxEncoderTests
     [InlineData("arctic-xs")]
     public void Normalised_output_equals_the_packages_own_encoder(string model)
     {
-        float[][] expected = PackageEncode(model, Encoders.OrdinaryTexts);
-        var actual = Encoders.For(model).Encode(Encoders.OrdinaryTexts, EncodeMode.Document, Ct);
+        float[][] expected = PackageEncode(model, TestEncoders.OrdinaryTexts);
+        var actual = TestEncoders.For(model).Encode(TestEncoders.OrdinaryTexts, EncodeMode.Document, Ct);
         for (int i = 0; i < expected.Length; i++)
         {
             float cosine = TensorPrimitives.CosineSimilarity(expected[i], actual[i].Vector);
@@ -51,7 +51,7 @@ public sealed class OnnxEncoderTests
     [MemberData(nameof(RecordedNorms))]
     public void Norms_of_a_fixed_text_set_equal_recorded_values(string model, EncodeMode mode, float[] norms)
     {
-        var actual = Encoders.For(model).Encode(Encoders.OrdinaryTexts, mode, Ct);
+        var actual = TestEncoders.For(model).Encode(TestEncoders.OrdinaryTexts, mode, Ct);
         for (int i = 0; i < norms.Length; i++)
         {
             Assert.Equal(norms[i], actual[i].Norm, norms[i] * 1e-4f);
@@ -64,11 +64,11 @@ public sealed class OnnxEncoderTests
     [InlineData("arctic-xs")]
     public void Batch_and_single_encoding_agree(string model)
     {
-        var encoder = Encoders.For(model);
-        var batch = encoder.Encode(Encoders.OrdinaryTexts, EncodeMode.Query, Ct);
-        for (int i = 0; i < Encoders.OrdinaryTexts.Length; i++)
+        var encoder = TestEncoders.For(model);
+        var batch = encoder.Encode(TestEncoders.OrdinaryTexts, EncodeMode.Query, Ct);
+        for (int i = 0; i < TestEncoders.OrdinaryTexts.Length; i++)
         {
-            var single = encoder.Encode(Encoders.OrdinaryTexts[i], EncodeMode.Query);
+            var single = encoder.Encode(TestEncoders.OrdinaryTexts[i], EncodeMode.Query);
             Assert.Equal(single.TokenCount, batch[i].TokenCount);
             Assert.Equal(single.Norm, batch[i].Norm, single.Norm * 1e-5f);
             var diff = new float[single.Vector.Length];
@@ -83,9 +83,9 @@ public sealed class OnnxEncoderTests
     {
         // The length confound DESIGN.md describes: mean pooling shrinks the norm as text grows.
         string[] texts = ["turbulence", "turbulence in the boundary layer", string.Join(' ', Enumerable.Repeat("turbulence in the boundary layer of a swept wing at high speed", 6))];
-        var mini = Encoders.MiniLM.Encode(texts, EncodeMode.Document, Ct);
+        var mini = TestEncoders.MiniLM.Encode(texts, EncodeMode.Document, Ct);
         Assert.True(mini[0].Norm > mini[1].Norm && mini[1].Norm > mini[2].Norm);
-        var arctic = Encoders.ArcticXs.Encode(texts, EncodeMode.Document, Ct);
+        var arctic = TestEncoders.ArcticXs.Encode(texts, EncodeMode.Document, Ct);
         Assert.True(arctic.Max(e => e.Norm) / arctic.Min(e => e.Norm) < mini.Max(e => e.Norm) / mini.Min(e => e.Norm));
     }
 
@@ -93,19 +93,19 @@ public sealed class OnnxEncoderTests
     public void Long_texts_are_truncated_and_flagged()
     {
         string text = string.Join(' ', Enumerable.Repeat("compressible flow", 400));
-        var mini = Encoders.MiniLM.Encode(text);
+        var mini = TestEncoders.MiniLM.Encode(text);
         Assert.True(mini.Truncated);
         Assert.Equal(256, mini.TokenCount);
-        var arctic = Encoders.ArcticXs.Encode(text);
+        var arctic = TestEncoders.ArcticXs.Encode(text);
         Assert.True(arctic.Truncated);
         Assert.Equal(512, arctic.TokenCount);
-        Assert.False(Encoders.ArcticXs.Encode("short").Truncated);
+        Assert.False(TestEncoders.ArcticXs.Encode("short").Truncated);
     }
 
     [Fact]
     public void Bad_text_input_gets_a_defined_result_or_a_typed_error()
     {
-        var encoder = Encoders.MiniLM;
+        var encoder = TestEncoders.MiniLM;
         Assert.Throws<ArgumentNullException>(() => encoder.Encode((string)null!));
         Assert.Throws<ArgumentNullException>(() => encoder.Encode(["ok", null!], EncodeMode.Document, Ct));
         Assert.Throws<ArgumentNullException>(() => encoder.Encode((IReadOnlyList<string>)null!, EncodeMode.Document, Ct));
@@ -123,20 +123,20 @@ public sealed class OnnxEncoderTests
     [Fact]
     public async Task The_embedding_generator_returns_raw_vectors_with_norm_tokens_and_truncation()
     {
-        IEmbeddingGenerator<string, Embedding<float>> generator = Encoders.ArcticXs;
+        IEmbeddingGenerator<string, Embedding<float>> generator = TestEncoders.ArcticXs;
         var documents = await generator.GenerateAsync(["swept wing flutter", "heat"], cancellationToken: Ct);
         Assert.Equal(2, documents.Count);
         var e = documents[0];
         float norm = Assert.IsType<float>(e.AdditionalProperties![EmbeddingPropertyNames.Norm]);
         Assert.Equal(TensorPrimitives.Norm(e.Vector.Span), norm, 1e-5f);
         Assert.True(norm > 2, "the vector is raw, not normalised");
-        Assert.Equal(Encoders.ArcticXs.Encode("swept wing flutter").TokenCount, e.AdditionalProperties[EmbeddingPropertyNames.TokenCount]);
+        Assert.Equal(TestEncoders.ArcticXs.Encode("swept wing flutter").TokenCount, e.AdditionalProperties[EmbeddingPropertyNames.TokenCount]);
         Assert.Equal(false, e.AdditionalProperties[EmbeddingPropertyNames.Truncated]);
         Assert.Equal("arctic-xs", e.ModelId);
 
         var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingPropertyNames.Mode] = "query" } };
         var query = (await generator.GenerateAsync(["swept wing flutter"], options, Ct))[0];
-        var expected = Encoders.ArcticXs.Encode("swept wing flutter", EncodeMode.Query);
+        var expected = TestEncoders.ArcticXs.Encode("swept wing flutter", EncodeMode.Query);
         Assert.Equal(expected.Norm, (float)query.AdditionalProperties![EmbeddingPropertyNames.Norm]!, 1e-5f);
         Assert.NotEqual(norm, expected.Norm);
 
@@ -146,7 +146,7 @@ public sealed class OnnxEncoderTests
         var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
         Assert.Equal(384, metadata!.DefaultModelDimensions);
         Assert.Equal("arctic-xs", metadata.DefaultModelId);
-        Assert.Same(Encoders.ArcticXs, generator.GetService<OnnxEncoder>());
+        Assert.Same(TestEncoders.ArcticXs, generator.GetService<OnnxEncoder>());
     }
 
     [Fact]
@@ -154,15 +154,15 @@ public sealed class OnnxEncoderTests
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => Encoders.MiniLM.Encode(["a", "b"], EncodeMode.Document, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => TestEncoders.MiniLM.Encode(["a", "b"], EncodeMode.Document, cts.Token));
     }
 
     [Fact]
     public async Task Concurrent_calls_share_one_session()
     {
-        var encoder = Encoders.MiniLM;
-        float expected = encoder.Encode(Encoders.OrdinaryTexts[0]).Norm;
-        var tasks = Enumerable.Range(0, 8).Select(_ => Task.Run(() => encoder.Encode(Encoders.OrdinaryTexts, EncodeMode.Document, Ct), Ct));
+        var encoder = TestEncoders.MiniLM;
+        float expected = encoder.Encode(TestEncoders.OrdinaryTexts[0]).Norm;
+        var tasks = Enumerable.Range(0, 8).Select(_ => Task.Run(() => encoder.Encode(TestEncoders.OrdinaryTexts, EncodeMode.Document, Ct), Ct));
         foreach (var result in await Task.WhenAll(tasks))
         {
             Assert.Equal(expected, result[0].Norm, expected * 1e-5f);

@@ -44,7 +44,7 @@ public sealed class EncoderTokenizerTests
     {
         var model = EncoderModel.Resolve(modelName);
         using var oracle = new HuggingFaceTokenizer(model);
-        var tokenizer = Encoders.For(modelName).Tokenizer;
+        var tokenizer = TestEncoders.For(modelName).Tokenizer;
         long[] expected = oracle.Encode(text);
         var actual = tokenizer.Tokenize(text);
         Assert.Equal(expected, actual.InputIds);
@@ -57,7 +57,7 @@ public sealed class EncoderTokenizerTests
     [InlineData("arctic-xs", 512)]
     public void Long_texts_are_truncated_to_the_model_limit_and_flagged(string modelName, int max)
     {
-        var tokenizer = Encoders.For(modelName).Tokenizer;
+        var tokenizer = TestEncoders.For(modelName).Tokenizer;
         var longText = tokenizer.Tokenize(string.Join(' ', Enumerable.Repeat("word", max * 2)));
         Assert.True(longText.Truncated);
         Assert.Equal(max, longText.Count);
@@ -75,19 +75,19 @@ public sealed class EncoderTokenizerTests
     [Fact]
     public void Query_mode_adds_the_query_prefix()
     {
-        var tokenizer = Encoders.ArcticXs.Tokenizer;
+        var tokenizer = TestEncoders.ArcticXs.Tokenizer;
         var document = tokenizer.Tokenize("swept wings");
         var query = tokenizer.Tokenize("swept wings", EncodeMode.Query);
         var prefixed = tokenizer.Tokenize(EncoderModel.ArcticXs.QueryPrefix + "swept wings");
         Assert.Equal(prefixed.InputIds, query.InputIds);
         Assert.True(query.Count > document.Count);
-        Assert.Equal(Encoders.MiniLM.Tokenizer.Tokenize("x").InputIds, Encoders.MiniLM.Tokenizer.Tokenize("x", EncodeMode.Query).InputIds);
+        Assert.Equal(TestEncoders.MiniLM.Tokenizer.Tokenize("x").InputIds, TestEncoders.MiniLM.Tokenizer.Tokenize("x", EncodeMode.Query).InputIds);
     }
 
     [Fact]
     public void Empty_text_is_cls_and_sep()
     {
-        var t = Encoders.MiniLM.Tokenizer.Tokenize(string.Empty);
+        var t = TestEncoders.MiniLM.Tokenizer.Tokenize(string.Empty);
         Assert.Equal([101L, 102L], t.InputIds);
         Assert.False(t.Truncated);
     }
@@ -99,7 +99,7 @@ public sealed class EncoderTokenizerTests
     [InlineData("ends with \uD83D")]
     public void Unpaired_surrogates_are_dropped_like_the_replacement_character(string text)
     {
-        var tokenizer = Encoders.MiniLM.Tokenizer;
+        var tokenizer = TestEncoders.MiniLM.Tokenizer;
         string replaced = EncoderTokenizer.Sanitize(text);
         Assert.DoesNotContain(replaced, char.IsSurrogate);
         using var oracle = new HuggingFaceTokenizer(EncoderModel.MiniLM);
@@ -109,6 +109,6 @@ public sealed class EncoderTokenizerTests
     [Fact]
     public void Null_text_is_rejected()
     {
-        Assert.Throws<ArgumentNullException>(() => Encoders.MiniLM.Tokenizer.Tokenize(null!));
+        Assert.Throws<ArgumentNullException>(() => TestEncoders.MiniLM.Tokenizer.Tokenize(null!));
     }
 }

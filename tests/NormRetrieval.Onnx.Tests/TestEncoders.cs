@@ -4,7 +4,7 @@ using NormRetrieval.Onnx.Models;
 namespace NormRetrieval.Onnx.Tests;
 
 /// <summary>One encoder per built-in model, shared by all tests (loading a model takes a second or two).</summary>
-internal static class Encoders
+internal static class TestEncoders
 {
     private static readonly Lazy<OnnxEncoder> LazyMiniLM = new(() => new OnnxEncoder(EncoderModel.MiniLM, new OnnxEncoderOptions { ExecutionProvider = NormRetrieval.Onnx.Runtime.ExecutionProvider.Cpu }));
     private static readonly Lazy<OnnxEncoder> LazyArctic = new(() => new OnnxEncoder(EncoderModel.ArcticXs, new OnnxEncoderOptions { ExecutionProvider = NormRetrieval.Onnx.Runtime.ExecutionProvider.Cpu }));

@@ -1,0 +1,131 @@
+using System.ComponentModel;
+using Microsoft.Extensions.AI;
+using NormRetrieval.Beir;
+using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Onnx.Encoders;
+using NormRetrieval.Onnx.Models;
+using NormRetrieval.SemanticKernel;
+using NormRetrieval.Vectors;
+using Spectre.Console.Cli;
+
+namespace NormRetrieval.Cli.Commands;
+
+/// <summary>
+/// <c>normretrieval index --store DIR --collection NAME --input corpus.jsonl [--model M] [--engine faiss|flat] [--index FACTORY]</c>:
+/// encodes a BEIR corpus (title and text joined) and upserts it. Re-running is idempotent: documents
+/// whose title and text are unchanged are neither encoded nor written again.
+/// </summary>
+internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand.Settings>
+{
+    private const int Chunk = 256;
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        string input = Path.GetFullPath(settings.Input!);
+        if (!File.Exists(input))
+        {
+            throw new FileNotFoundException($"The input file '{input}' does not exist.", input);
+        }
+
+        NormVectorStore.ValidateName(settings.Collection!);
+        using var encoder = new OnnxEncoder(EncoderModel.Resolve(settings.Model), new OnnxEncoderOptions { IntraOpThreads = settings.Threads });
+        using var store = CliCollection.OpenStore(settings.Store!, output, new NormVectorStoreOptions { Engine = settings.Engine, IndexFactory = settings.Index });
+        if (File.Exists(CliCollection.ManifestPath(store, settings.Collection!)))
+        {
+            var manifest = CliCollection.ReadManifest(store, settings.Collection!);
+            if (manifest.Model != encoder.Model.Name)
+            {
+                throw new CliInputException($"Collection '{settings.Collection}' was indexed with model '{manifest.Model}', not '{encoder.Model.Name}'.");
+            }
+        }
+
+        var collection = store.GetDynamicCollection(settings.Collection!, new NormCollectionOptions { Definition = CliCollection.Definition(encoder.Dimension) });
+        await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
+        CliCollection.WriteManifest(store, settings.Collection!, new CliCollection.Manifest(encoder.Model.Name, encoder.Dimension));
+
+        var reader = new BeirDataset(Path.GetDirectoryName(input)!);
+        long total = File.ReadLines(input).LongCount(l => !string.IsNullOrWhiteSpace(l));
+        var progress = new ProgressReporter(output.Error, "index", total);
+        long done = 0, written = 0;
+        var chunk = new List<BeirDocument>(Chunk);
+        foreach (var document in reader.ReadCorpus(input))
+        {
+            chunk.Add(document);
+            if (chunk.Count == Chunk)
+            {
+                written += await WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+                done += chunk.Count;
+                chunk.Clear();
+                progress.Report(done);
+            }
+        }
+
+        written += await WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+        done += chunk.Count;
+        progress.Report(done, final: true);
+        long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
+        await output.Out.WriteLineAsync(
+            $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {collection.IndexDescription}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> WriteAsync(OnnxEncoder encoder, NormDynamicCollection collection, List<BeirDocument> chunk, CancellationToken cancellationToken)
+    {
+        if (chunk.Count == 0)
+        {
+            return 0;
+        }
+
+        var existing = new Dictionary<string, (string? Title, string? Text)>(StringComparer.Ordinal);
+        await foreach (var r in collection.GetAsync(chunk.Select(d => (object)d.Id), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            existing[(string)r["Key"]!] = ((string?)r["Title"], (string?)r["Text"]);
+        }
+
+        var changed = chunk.Where(d => !existing.TryGetValue(d.Id, out var e) || e.Title != d.Title || e.Text != d.Text).ToList();
+        if (changed.Count == 0)
+        {
+            return 0;
+        }
+
+        var encoded = encoder.Encode([.. changed.Select(d => d.FullText)], EncodeMode.Document, cancellationToken);
+        var records = changed.Select((d, i) => new Dictionary<string, object?>
+        {
+            ["Key"] = d.Id,
+            ["Title"] = d.Title,
+            ["Text"] = d.Text,
+            ["Vector"] = new Embedding<float>(encoded[i].Vector)
+            {
+                AdditionalProperties = new() { [EmbeddingPropertyNames.TokenCount] = encoded[i].TokenCount },
+            },
+        });
+        await collection.UpsertAsync(records, cancellationToken).ConfigureAwait(false);
+        return changed.Count;
+    }
+
+    public sealed class Settings : StoreSettings
+    {
+        [CommandOption("--input <FILE>")]
+        [Description("A BEIR corpus.jsonl (_id, title, text).")]
+        public string? Input { get; init; }
+
+        [CommandOption("--model <MODEL>")]
+        [Description("minilm (default), arctic-xs, or a model folder.")]
+        public string Model { get; init; } = "minilm";
+
+        [CommandOption("--engine <ENGINE>")]
+        [Description("faiss (default when installed) or flat (the managed exact index); used when the collection is created.")]
+        public string? Engine { get; init; }
+
+        [CommandOption("--index <FACTORY>")]
+        [Description("Faiss factory string when the collection is created: Flat (default, exact), HNSW32, ...")]
+        public string? Index { get; init; }
+
+        [CommandOption("--threads <N>")]
+        [Description("ONNX Runtime intra-op threads.")]
+        public int? Threads { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Input) ? Spectre.Console.ValidationResult.Error("--input is required.") : base.Validate();
+    }
+}

@@ -1,0 +1,108 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Onnx.Encoders;
+using NormRetrieval.Onnx.Models;
+using NormRetrieval.Scoring;
+using NormRetrieval.SemanticKernel;
+using Spectre.Console.Cli;
+
+namespace NormRetrieval.Cli.Commands;
+
+/// <summary>
+/// <c>normretrieval search --store DIR --collection NAME --query TEXT [--top K] [--policy P] [--json]</c>:
+/// encodes the query with the collection's model (query mode) and prints the results with their
+/// scores, cosines, norms and explanations, plus the query's norm and confidence.
+/// </summary>
+internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchCommand.Settings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var policy = ScoringPolicy.Parse(settings.Policy);
+        using var store = CliCollection.OpenStore(settings.Store!, output, new NormVectorStoreOptions { ReadOnly = true });
+        var manifest = CliCollection.ReadManifest(store, settings.Collection!);
+        using var encoder = new OnnxEncoder(EncoderModel.Resolve(manifest.Model));
+        var collection = store.GetDynamicCollection(settings.Collection!, new NormCollectionOptions { Definition = CliCollection.Definition(manifest.Dimension) });
+        var query = encoder.Encode(settings.Query!, EncodeMode.Query);
+        var options = new NormSearchOptions<Dictionary<string, object?>> { Ranking = new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch } };
+        var response = await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, options, cancellationToken).ConfigureAwait(false);
+
+        if (settings.Json)
+        {
+            var json = new
+            {
+                query = settings.Query,
+                queryNorm = response.QueryNorm,
+                queryTokens = query.TokenCount,
+                policy = response.Policy,
+                confidence = new
+                {
+                    value = response.Confidence.Value,
+                    topCosine = response.Confidence.TopCosine,
+                    gap = response.Confidence.Gap,
+                    queryNormPercentile = response.Confidence.QueryNormPercentile,
+                    meanTopZ = response.Confidence.MeanTopZ,
+                },
+                results = response.Results.Select(r => new
+                {
+                    key = (string)r.Record["Key"]!,
+                    score = r.Score,
+                    cosine = r.Explanation.Cosine,
+                    norm = r.Explanation.Norm,
+                    z = r.Explanation.Z,
+                    title = (string?)r.Record["Title"],
+                    explanation = r.Explanation.ToString(),
+                }),
+            };
+            await output.Out.WriteLineAsync(JsonSerializer.Serialize(json, JsonOptions)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        var c = response.Confidence;
+        await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"query norm {response.QueryNorm:F3} (percentile {c.QueryNormPercentile:P0}), confidence {c.Value:F3} (top cosine {c.TopCosine:F3}, gap {c.Gap:F3}), policy {response.Policy}")).ConfigureAwait(false);
+        int rank = 1;
+        foreach (var r in response.Results)
+        {
+            string title = ((string?)r.Record["Title"]) is { Length: > 0 } t ? t : (string?)r.Record["Text"] ?? string.Empty;
+            if (title.Length > 60)
+            {
+                title = title[..57] + "...";
+            }
+
+            await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{rank++,3}. {r.Record["Key"],-10} score {r.Score:F4}  cos {r.Explanation.Cosine:F4}  norm {r.Explanation.Norm:F3}  z {r.Explanation.Z,5:+0.00;-0.00}  {title}")).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public sealed class Settings : StoreSettings
+    {
+        [CommandOption("--query <TEXT>")]
+        [Description("The query text.")]
+        public string? Query { get; init; }
+
+        [CommandOption("--top <K>")]
+        [Description("Results to return (default 10).")]
+        public int Top { get; init; } = 10;
+
+        [CommandOption("--policy <POLICY>")]
+        [Description("cosine (default), magnitude:α, specificity:λ[,residual], gated:α,β, adaptive:λ0.")]
+        public string Policy { get; init; } = "cosine";
+
+        [CommandOption("--overfetch <N>")]
+        [Description("Cosine candidates per result for norm-aware policies (default 4).")]
+        public int Overfetch { get; init; } = 4;
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Query) ? Spectre.Console.ValidationResult.Error("--query is required.")
+            : Top < 1 ? Spectre.Console.ValidationResult.Error("--top must be at least 1.")
+            : Overfetch < 1 ? Spectre.Console.ValidationResult.Error("--overfetch must be at least 1.")
+            : base.Validate();
+    }
+}

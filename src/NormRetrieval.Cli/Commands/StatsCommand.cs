@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.SemanticKernel;
+using Spectre.Console.Cli;
+
+namespace NormRetrieval.Cli.Commands;
+
+/// <summary><c>normretrieval stats --store DIR --collection NAME [--json]</c>: size, engine and norm statistics.</summary>
+internal sealed class StatsCommand(CliOutput output) : AsyncCommand<StoreSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, StoreSettings settings, CancellationToken cancellationToken)
+    {
+        using var store = CliCollection.OpenStore(settings.Store!, output, new NormVectorStoreOptions { ReadOnly = true });
+        var manifest = CliCollection.ReadManifest(store, settings.Collection!);
+        var collection = store.GetDynamicCollection(settings.Collection!, new NormCollectionOptions { Definition = CliCollection.Definition(manifest.Dimension) });
+        long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
+        var s = collection.Statistics;
+        var report = new
+        {
+            collection = settings.Collection,
+            count,
+            dimension = manifest.Dimension,
+            model = manifest.Model,
+            engine = collection.IndexDescription,
+            degenerate = collection.NormsAreDegenerate,
+            norms = new
+            {
+                meanLogNorm = s.MeanLogNorm,
+                stdLogNorm = s.StdLogNorm,
+                p05 = s.Percentile(0.05),
+                p50 = s.Percentile(0.5),
+                p95 = s.Percentile(0.95),
+                lengthSlope = s.LengthSlope,
+                lengthIntercept = s.LengthIntercept,
+                lengthResidualStd = s.LengthResidualStd,
+            },
+        };
+        if (settings.Json)
+        {
+            await output.Out.WriteLineAsync(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
+            collection {report.collection}: {count} records, dimension {report.dimension}, model {report.model}, engine {report.engine}
+            norms: median {report.norms.p50:F3} (5% {report.norms.p05:F3}, 95% {report.norms.p95:F3}); ln-norm mean {s.MeanLogNorm:F4} sd {s.StdLogNorm:F4}
+            length fit: ln norm = {s.LengthIntercept:F3} {(s.LengthSlope < 0 ? "-" : "+")} {Math.Abs(s.LengthSlope):F3} ln tokens (residual sd {s.LengthResidualStd:F4})
+            degenerate (all norms ≈ 1): {(report.degenerate ? "yes — norm-aware ranking has no signal" : "no")}
+            """)).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

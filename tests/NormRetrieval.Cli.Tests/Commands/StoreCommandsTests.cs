@@ -1,0 +1,108 @@
+using System.Text.Json;
+using NormRetrieval.Cli.Infrastructure;
+
+namespace NormRetrieval.Cli.Tests.Commands;
+
+public sealed class StoreCommandsTests
+{
+    private static string Cranfield(int documents, TempDirectory dir)
+    {
+        string source = FindData("cranfield", "corpus.jsonl");
+        string path = dir.File("corpus.jsonl");
+        File.WriteAllLines(path, File.ReadLines(source).Take(documents));
+        return path;
+    }
+
+    internal static string FindData(params string[] parts)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string candidate = Path.Combine([d.FullName, "data", "beir", .. parts]);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("data/beir not found");
+    }
+
+    [Fact]
+    public async Task Index_search_and_stats_work_together_and_reindexing_is_idempotent()
+    {
+        using var dir = new TempDirectory();
+        string corpus = Cranfield(120, dir);
+        string store = dir.File("store");
+        var first = await CliRunner.RunAsync("index", "--store", store, "--collection", "cran", "--input", corpus, "--model", "arctic-xs");
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        Assert.Contains("indexed 120 documents (120 encoded, 0 unchanged)", first.Out, StringComparison.Ordinal);
+
+        var again = await CliRunner.RunAsync("index", "--store", store, "--collection", "cran", "--input", corpus, "--model", "arctic-xs");
+        Assert.Equal(ExitCodes.Success, again.ExitCode);
+        Assert.Contains("(0 encoded, 120 unchanged)", again.Out, StringComparison.Ordinal);
+        Assert.Contains("120 records", again.Out, StringComparison.Ordinal);
+
+        var search = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "boundary layer separation", "--top", "5", "--json");
+        Assert.Equal(ExitCodes.Success, search.ExitCode);
+        using var doc = JsonDocument.Parse(search.Out);
+        var results = doc.RootElement.GetProperty("results");
+        Assert.Equal(5, results.GetArrayLength());
+        foreach (var r in results.EnumerateArray())
+        {
+            Assert.False(string.IsNullOrEmpty(r.GetProperty("key").GetString()));
+            Assert.Equal(r.GetProperty("cosine").GetDouble(), r.GetProperty("score").GetDouble(), 10);
+            Assert.True(r.GetProperty("norm").GetDouble() > 1);
+            Assert.Contains("cos", r.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.True(doc.RootElement.GetProperty("queryNorm").GetDouble() > 1);
+        Assert.True(doc.RootElement.GetProperty("confidence").GetProperty("topCosine").GetDouble() > 0);
+
+        var reranked = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "boundary layer separation", "--policy", "specificity:0.05", "--json");
+        using var rdoc = JsonDocument.Parse(reranked.Out);
+        Assert.Equal("specificity:0.05", rdoc.RootElement.GetProperty("policy").GetString());
+        var first10 = rdoc.RootElement.GetProperty("results")[0];
+        Assert.NotEqual(first10.GetProperty("cosine").GetDouble(), first10.GetProperty("score").GetDouble());
+
+        var text = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "boundary layer separation", "--top", "3");
+        Assert.Equal(4, text.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        var stats = await CliRunner.RunAsync("stats", "--store", store, "--collection", "cran", "--json");
+        Assert.Equal(ExitCodes.Success, stats.ExitCode);
+        using var sdoc = JsonDocument.Parse(stats.Out);
+        Assert.Equal(120, sdoc.RootElement.GetProperty("count").GetInt64());
+        Assert.Equal(384, sdoc.RootElement.GetProperty("dimension").GetInt32());
+        Assert.Equal("arctic-xs", sdoc.RootElement.GetProperty("model").GetString());
+        Assert.False(sdoc.RootElement.GetProperty("degenerate").GetBoolean());
+        Assert.StartsWith("faiss:", sdoc.RootElement.GetProperty("engine").GetString(), StringComparison.Ordinal);
+        Assert.True(sdoc.RootElement.GetProperty("norms").GetProperty("p50").GetDouble() > 1);
+    }
+
+    [Fact]
+    public async Task Store_commands_fail_with_one_readable_line()
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("store");
+        var missingInput = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", dir.File("none.jsonl"));
+        Assert.Equal(ExitCodes.BadInput, missingInput.ExitCode);
+
+        var badName = await CliRunner.RunAsync("index", "--store", store, "--collection", "../x", "--input", Cranfield(2, dir));
+        Assert.Equal(ExitCodes.BadInput, badName.ExitCode);
+        Assert.Contains("not a valid collection name", badName.Error, StringComparison.Ordinal);
+
+        var bad = dir.File("bad.jsonl");
+        File.WriteAllText(bad, "{\"_id\": \"1\", \"text\": \"ok\"}\nnot json\n");
+        var malformed = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", bad);
+        Assert.Equal(ExitCodes.BadInput, malformed.ExitCode);
+        Assert.Contains("bad.jsonl:2:", malformed.Error, StringComparison.Ordinal);
+        Assert.Single(malformed.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var noCollection = await CliRunner.RunAsync("search", "--store", store, "--collection", "nope", "--query", "x");
+        Assert.Equal(ExitCodes.BadInput, noCollection.ExitCode);
+        var badPolicy = await CliRunner.RunAsync("search", "--store", store, "--collection", "c", "--query", "x", "--policy", "bm25");
+        Assert.Equal(ExitCodes.BadInput, badPolicy.ExitCode);
+        Assert.Contains("Unknown policy", badPolicy.Error, StringComparison.Ordinal);
+        var usage = await CliRunner.RunAsync("search", "--store", store, "--collection", "c");
+        Assert.Equal(ExitCodes.Usage, usage.ExitCode);
+    }
+}
