@@ -31,13 +31,18 @@ public static class FaissRuntime
         }
     }
 
-    /// <summary>Sets the number of BLAS threads (OpenBLAS only; other BLAS libraries ignore it).</summary>
+    /// <summary>
+    /// Sets the number of BLAS threads, which Flat batch searches use (OpenBLAS only; returns false for
+    /// other BLAS libraries). The setting is process-wide: call it at start-up or between searches, never
+    /// while another thread searches.
+    /// </summary>
     /// <param name="threads">The thread count (≥ 1).</param>
-    public static void SetBlasThreads(int threads)
+    /// <returns>Whether the BLAS library accepted it.</returns>
+    public static bool SetBlasThreads(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         EnsureAvailable();
-        FaissNative.nr_blas_info(threads);
+        return FaissNative.nr_blas_set_threads(threads) != 0;
     }
 
     private static (bool, string?, string?, string?) Load()
@@ -45,7 +50,7 @@ public static class FaissRuntime
         try
         {
             string version = Marshal.PtrToStringUTF8(FaissNative.nr_faiss_version()) ?? "unknown";
-            string blas = Marshal.PtrToStringUTF8(FaissNative.nr_blas_info(0)) ?? "unknown";
+            string blas = Marshal.PtrToStringUTF8(FaissNative.nr_blas_info()) ?? "unknown";
             return (true, version, blas, null);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)

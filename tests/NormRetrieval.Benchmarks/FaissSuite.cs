@@ -47,6 +47,7 @@ internal static class FaissSuite
         report.AppendLine("|---|---|---|---|");
         foreach (int threads in new[] { 1, cores }.Distinct())
         {
+            FaissRuntime.SetBlasThreads(threads);
             var p = new VectorSearchParameters { Threads = threads };
             double managed = queries / Median(() => exact.Search(q, 10, p));
             double faiss = queries / Median(() => flat.Search(q, 10, p));
@@ -54,6 +55,7 @@ internal static class FaissSuite
         }
 
         report.AppendLine();
+        FaissRuntime.SetBlasThreads(1);
         int single = Math.Min(queries, 200);
         var one = new VectorSearchParameters { Threads = 1 };
         double flatSingle = single / Median(() => SearchOneByOne(flat, q, dim, single, one));

@@ -3,9 +3,15 @@ using NormRetrieval.Benchmarks;
 
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- --filter '*EncoderBenchmarks*'   (BenchmarkDotNet)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- faiss [--rows 100000] [--out FILE]  (recall and throughput suite)
+// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- store [--rows 100000] [--out FILE]  (embedded store suite)
 if (args.Length > 0 && args[0] == "faiss")
 {
     return FaissSuite.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "store")
+{
+    return await StoreSuite.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

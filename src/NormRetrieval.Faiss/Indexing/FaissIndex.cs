@@ -512,9 +512,8 @@ public sealed class FaissIndex : IVectorIndex
     {
         if ((perCall ?? _options.Threads) is int threads)
         {
-            // OpenMP's count is per calling thread; OpenBLAS's is process-wide (Flat batch search runs in BLAS).
+            // OpenMP's count is per calling thread. (OpenBLAS's is process-wide: see FaissRuntime.SetBlasThreads.)
             FaissNative.nr_faiss_set_omp_threads(Math.Max(1, threads));
-            FaissNative.nr_blas_info(Math.Max(1, threads));
         }
     }
 

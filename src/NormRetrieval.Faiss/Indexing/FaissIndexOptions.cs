@@ -17,8 +17,9 @@ public sealed record FaissIndexOptions
     public int? TrainAfter { get; init; }
 
     /// <summary>
-    /// Threads for adds and searches (null: the libraries' defaults, one per core): OpenMP's count for the
-    /// calling thread, and OpenBLAS's count, which is process-wide.
+    /// OpenMP threads for adds and searches, set for the calling thread (null: OpenMP's default, one per
+    /// core). Flat batch searches also run in BLAS, whose process-wide thread count
+    /// <see cref="FaissRuntime.SetBlasThreads"/> sets.
     /// </summary>
     public int? Threads { get; init; }
 

@@ -93,7 +93,10 @@ internal static partial class FaissNative
     public static partial int nr_faiss_get_omp_threads();
 
     [LibraryImport(Library)]
-    public static partial IntPtr nr_blas_info(int setThreads);
+    public static partial IntPtr nr_blas_info();
+
+    [LibraryImport(Library)]
+    public static partial int nr_blas_set_threads(int threads);
 
     /// <summary>Turns a native status into a <see cref="FaissException"/> carrying Faiss's message.</summary>
     public static void Check(int status, string operation)

@@ -240,17 +240,23 @@ NR_EXPORT int nr_faiss_get_omp_threads() {
     return omp_get_max_threads();
 }
 
-// Which BLAS the process resolved (OpenBLAS reports its build configuration); sets its threads when asked.
-NR_EXPORT const char* nr_blas_info(int set_threads) {
-    static std::string info;
-    using config_fn = char* (*)();
-    using threads_fn = void (*)(int);
-    auto config = reinterpret_cast<config_fn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
-    if (set_threads > 0) {
-        if (auto set = reinterpret_cast<threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-            set(set_threads);
-        }
-    }
-    info = config ? std::string("OpenBLAS ") + config() : std::string("reference BLAS");
+// Which BLAS the process resolved (OpenBLAS reports its build configuration); computed once.
+NR_EXPORT const char* nr_blas_info() {
+    static const std::string info = [] {
+        using config_fn = char* (*)();
+        auto config = reinterpret_cast<config_fn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+        return config ? std::string("OpenBLAS ") + config() : std::string("reference BLAS");
+    }();
     return info.c_str();
+}
+
+// OpenBLAS's thread count is process-wide; callers must not change it while another thread is inside BLAS.
+NR_EXPORT int nr_blas_set_threads(int threads) {
+    using threads_fn = void (*)(int);
+    auto set = reinterpret_cast<threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (set == nullptr) {
+        return 0;
+    }
+    set(threads < 1 ? 1 : threads);
+    return 1;
 }

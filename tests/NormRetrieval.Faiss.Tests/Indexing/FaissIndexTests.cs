@@ -352,6 +352,32 @@ public sealed class FaissIndexTests
     }
 
     [Fact]
+    public async Task Concurrent_hnsw_searches_with_different_ef_search_values_agree_with_serial_ones()
+    {
+        var rng = new Random(30);
+        const int dim = 24;
+        var data = RandomUnitRows(rng, 3000, dim);
+        var queries = RandomUnitRows(rng, 30, dim);
+        using var hnsw = FaissIndex.Create(dim, new FaissIndexOptions { Factory = "HNSW16" });
+        hnsw.Add(Ids(3000), data);
+        int[] efs = [10, 40, 160];
+        var expected = efs.ToDictionary(ef => ef, ef => hnsw.Search(queries, 5, new VectorSearchParameters { EfSearch = ef, Threads = 1 }).Ids);
+        var ct = TestContext.Current.CancellationToken;
+        var tasks = Enumerable.Range(0, 6).Select(t => Task.Run(
+            () =>
+            {
+                for (int i = 0; i < 40; i++)
+                {
+                    int ef = efs[(t + i) % efs.Length];
+                    Assert.Equal(expected[ef], hnsw.Search(queries, 5, new VectorSearchParameters { EfSearch = ef, Threads = 1 }).Ids);
+                }
+            },
+            ct));
+        await Task.WhenAll(tasks);
+        Assert.True(FaissRuntime.SetBlasThreads(1));
+    }
+
+    [Fact]
     public void The_factory_falls_back_by_name()
     {
         using var faiss = VectorIndexFactory.Create("faiss", 8, new FaissIndexOptions { Factory = "HNSW16" });
