@@ -39,6 +39,9 @@ public static class CliApplication
             config.ConfigureConsole(errorConsole);
             config.PropagateExceptions();
             config.UseStrictParsing();
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Index a judged collection and answer queries side by side: cosine vs norm-aware.")
+                .WithExample("demo", "--dataset", "data/beir/cranfield", "--model", "arctic-xs");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Show versions and which engines and encoders are available.")
                 .WithExample("info", "--json");

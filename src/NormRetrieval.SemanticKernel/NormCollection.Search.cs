@@ -122,7 +122,7 @@ public partial class NormCollection<TKey, TRecord>
         using var connection = _store.Storage.Open();
         if (filter is null)
         {
-            return IndexCandidates(connection, state, query, count, null, includeVectors);
+            return IndexCandidates(connection, state, query, count, null, includeVectors, _store.Options.SearchParameters);
         }
 
         long matching;
@@ -143,11 +143,11 @@ public partial class NormCollection<TKey, TRecord>
             return [.. all.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
         }
 
-        return IndexCandidates(connection, state, query, count, filter, includeVectors);
+        return IndexCandidates(connection, state, query, count, filter, includeVectors, _store.Options.SearchParameters);
     }
 
     private static List<CandidateRow> IndexCandidates(
-        SqliteConnection connection, CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)
+        SqliteConnection connection, CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors, VectorSearchParameters? parameters)
     {
         long indexed = state.Index.Count;
         if (indexed == 0)
@@ -158,7 +158,7 @@ public partial class NormCollection<TKey, TRecord>
         int k = (int)Math.Min(indexed, count + state.Tombstones.Count);
         while (true)
         {
-            var hits = state.Index.Search(query, k).Results(0);
+            var hits = state.Index.Search(query, k, parameters).Results(0);
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT id, key, data, norm, tokens, direction FROM {state.Info.Table} WHERE id IN (SELECT value FROM json_each($ids)){(filter is null ? string.Empty : " AND " + filter.Value.Sql)};";
             command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(hits.Select(h => h.Id)));

@@ -18,6 +18,12 @@ public sealed class NormVectorStoreOptions
     /// </summary>
     public string? IndexFactory { get; set; }
 
+    /// <summary>
+    /// Engine parameters for every index search of the store's collections: HNSW efSearch, IVF nprobe and
+    /// OpenMP threads (null: the engines' defaults, e.g. efSearch 16).
+    /// </summary>
+    public NormRetrieval.Indexing.VectorSearchParameters? SearchParameters { get; set; }
+
     /// <summary>Norm-aware ranking applied to every search of every collection unless a collection or a query says otherwise.</summary>
     public NormRankingOptions? Ranking { get; set; }
 

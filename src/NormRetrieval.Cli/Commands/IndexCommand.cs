@@ -1,11 +1,9 @@
 using System.ComponentModel;
-using Microsoft.Extensions.AI;
 using NormRetrieval.Beir;
 using NormRetrieval.Cli.Infrastructure;
 using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.SemanticKernel;
-using NormRetrieval.Vectors;
 using Spectre.Console.Cli;
 
 namespace NormRetrieval.Cli.Commands;
@@ -53,54 +51,20 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
             chunk.Add(document);
             if (chunk.Count == Chunk)
             {
-                written += await WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+                written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
                 done += chunk.Count;
                 chunk.Clear();
                 progress.Report(done);
             }
         }
 
-        written += await WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+        written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
         done += chunk.Count;
         progress.Report(done, final: true);
         long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
         await output.Out.WriteLineAsync(
             $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {collection.IndexDescription}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);
         return ExitCodes.Success;
-    }
-
-    private static async Task<int> WriteAsync(OnnxEncoder encoder, NormDynamicCollection collection, List<BeirDocument> chunk, CancellationToken cancellationToken)
-    {
-        if (chunk.Count == 0)
-        {
-            return 0;
-        }
-
-        var existing = new Dictionary<string, (string? Title, string? Text)>(StringComparer.Ordinal);
-        await foreach (var r in collection.GetAsync(chunk.Select(d => (object)d.Id), cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            existing[(string)r["Key"]!] = ((string?)r["Title"], (string?)r["Text"]);
-        }
-
-        var changed = chunk.Where(d => !existing.TryGetValue(d.Id, out var e) || e.Title != d.Title || e.Text != d.Text).ToList();
-        if (changed.Count == 0)
-        {
-            return 0;
-        }
-
-        var encoded = encoder.Encode([.. changed.Select(d => d.FullText)], EncodeMode.Document, cancellationToken);
-        var records = changed.Select((d, i) => new Dictionary<string, object?>
-        {
-            ["Key"] = d.Id,
-            ["Title"] = d.Title,
-            ["Text"] = d.Text,
-            ["Vector"] = new Embedding<float>(encoded[i].Vector)
-            {
-                AdditionalProperties = new() { [EmbeddingPropertyNames.TokenCount] = encoded[i].TokenCount },
-            },
-        });
-        await collection.UpsertAsync(records, cancellationToken).ConfigureAwait(false);
-        return changed.Count;
     }
 
     public sealed class Settings : StoreSettings
