@@ -42,6 +42,9 @@ public static class CliApplication
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("Index a judged collection and answer queries side by side: cosine vs norm-aware.")
                 .WithExample("demo", "--dataset", "data/beir/cranfield", "--model", "arctic-xs");
+            config.AddCommand<EvalCommand>("eval")
+                .WithDescription("Evaluate cosine and every calibrated norm-aware policy on a BEIR collection, with plots and a report.")
+                .WithExample("eval", "--dataset", "data/beir/cranfield", "--model", "arctic-xs", "--calibrate", "cv:5");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Show versions and which engines and encoders are available.")
                 .WithExample("info", "--json");

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Experiments;
+using Spectre.Console.Cli;
+
+namespace NormRetrieval.Cli.Commands;
+
+/// <summary>
+/// <c>normretrieval eval --dataset DIR [--split test] [--model M] [--policies LIST] [--calibrate cv:K|dev]
+/// [--engine faiss|flat] [--top 100] [--out DIR] [--json]</c>: a thin layer over <see cref="RetrievalExperiment"/>.
+/// </summary>
+internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.Settings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var lastProgress = DateTime.MinValue;
+        var progress = new Progress<string>(line =>
+        {
+            if (!line.StartsWith("documents ", StringComparison.Ordinal) || DateTime.UtcNow - lastProgress > TimeSpan.FromSeconds(2))
+            {
+                lastProgress = DateTime.UtcNow;
+                output.Error.WriteLine("eval: " + line);
+            }
+        });
+        var options = new RetrievalExperimentOptions
+        {
+            Dataset = settings.Dataset!,
+            Split = settings.Split,
+            Model = settings.Model,
+            Policies = settings.Policies?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Calibrate = settings.Calibrate,
+            Engine = settings.Engine,
+            Top = settings.Top,
+            CacheDirectory = settings.Cache,
+            Seed = settings.Seed,
+            Progress = progress,
+        };
+        var outcome = await Task.Run(() => RetrievalExperiment.Run(options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        string outDir = settings.Out ?? Path.Combine("results", $"{outcome.Result.Dataset}-{outcome.Result.Model}");
+        ExperimentReport.Write(outcome, outDir);
+        var r = outcome.Result;
+        if (settings.Json)
+        {
+            await output.Out.WriteLineAsync(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase })).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Dataset} ({r.Queries.Count} queries, {r.Documents} documents), {r.Model}, {r.Calibration}, {r.Seconds:F1}s — report in {Path.GetFullPath(outDir)}")).ConfigureAwait(false);
+        await output.Out.WriteLineAsync($"{"policy",-22} {"nDCG@10",8} {"Δ",8} {"95% CI",20} {"p",6} {"R@100",7} {"MRR@10",7} {"MAP",7}").ConfigureAwait(false);
+        foreach (var p in r.Policies)
+        {
+            string delta = p.Policy == "cosine" ? string.Empty : p.DeltaNdcg10.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+            string interval = p.Policy == "cosine" ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+            string pValue = p.Policy == "cosine" ? string.Empty : p.PValue.ToString("F3", CultureInfo.InvariantCulture);
+            await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}")).ConfigureAwait(false);
+        }
+
+        var c = r.Confidence;
+        await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"confidence vs per-query nDCG@10: Spearman {c.ValueSpearman:+0.000;-0.000}, Kendall {c.ValueKendall:+0.000;-0.000}")).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--dataset <DIR>")]
+        [Description("A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")]
+        public string? Dataset { get; init; }
+
+        [CommandOption("--split <SPLIT>")]
+        [Description("The evaluated qrels split (default test).")]
+        public string Split { get; init; } = "test";
+
+        [CommandOption("--model <MODEL>")]
+        [Description("minilm (default), arctic-xs, or a model folder.")]
+        public string Model { get; init; } = "minilm";
+
+        [CommandOption("--policies <LIST>")]
+        [Description("Policy families separated by ';' (default: all): magnitude;specificity;specificity,residual;gated;gated,residual;adaptive;adaptive,residual")]
+        public string? Policies { get; init; }
+
+        [CommandOption("--calibrate <HOW>")]
+        [Description("cv:K (default cv:5) or dev.")]
+        public string Calibrate { get; init; } = "cv:5";
+
+        [CommandOption("--engine <ENGINE>")]
+        [Description("faiss (default) or flat for the first-stage exact cosine search.")]
+        public string Engine { get; init; } = "faiss";
+
+        [CommandOption("--top <K>")]
+        [Description("Cosine candidates per query (default 100).")]
+        public int Top { get; init; } = 100;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder (default results/<dataset>-<model>).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--cache <DIR>")]
+        [Description("Embedding cache folder (default .normretrieval-cache).")]
+        public string Cache { get; init; } = ".normretrieval-cache";
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed of folds and resampling (default 42).")]
+        public int Seed { get; init; } = 42;
+
+        [CommandOption("--json")]
+        [Description("Print results.json to standard output.")]
+        public bool Json { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Dataset) ? Spectre.Console.ValidationResult.Error("--dataset is required.")
+            : Top < 10 ? Spectre.Console.ValidationResult.Error("--top must be at least 10.")
+            : base.Validate();
+    }
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using NormRetrieval.Beir;
+using NormRetrieval.Calibration;
+using NormRetrieval.Evaluation;
+using NormRetrieval.Faiss;
+using NormRetrieval.Faiss.Indexing;
+using NormRetrieval.Indexing;
+using NormRetrieval.Onnx.Encoders;
+using NormRetrieval.Onnx.Models;
+using NormRetrieval.Ranking;
+using NormRetrieval.Scoring;
+using NormRetrieval.Statistics;
+using NormRetrieval.Vectors;
+
+namespace NormRetrieval.Experiments;
+
+/// <summary>
+/// Does norm-aware ranking help on this collection? Encodes a BEIR collection once (cached on disk),
+/// retrieves the top candidates of every judged query by exact cosine, then for each policy family
+/// chooses parameters without looking at the queries it scores (k-fold cross-validation over queries,
+/// or a dev split) and compares the out-of-sample results with cosine: nDCG@10, Recall@100, MRR@10, MAP,
+/// a bootstrap interval and a paired randomisation p-value of the nDCG@10 difference.
+/// </summary>
+public static class RetrievalExperiment
+{
+    /// <summary>Runs an experiment.</summary>
+    /// <param name="options">Dataset, model, policies, calibration.</param>
+    /// <param name="cancellationToken">Cancels between steps; finished encoding chunks stay cached.</param>
+    /// <returns>The result and the data behind the plots.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static ExperimentOutcome Run(RetrievalExperimentOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        var (folds, devSplit) = ParseCalibration(options.Calibrate);
+        string[] families = [.. options.Policies ?? PolicyGrid.Families];
+        var grids = families.Select(PolicyGrid.For).ToList();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Top, 10, nameof(options));
+
+        var dataset = new BeirDataset(options.Dataset);
+        var qrels = dataset.ReadQrels(options.Split);
+        var documents = dataset.ReadCorpus().ToList();
+        var allQueries = dataset.ReadQueries().ToList();
+        var queries = allQueries.Where(q => qrels.HasRelevant(q.Id)).ToList();
+        Qrels? dev = devSplit ? dataset.ReadQrels("dev") : null;
+        var devQueries = dev is null ? [] : allQueries.Where(q => dev.HasRelevant(q.Id)).ToList();
+
+        using var encoder = new OnnxEncoder(EncoderModel.Resolve(options.Model));
+        var cache = new EmbeddingCache(options.CacheDirectory);
+        options.Progress?.Report($"encoding {documents.Count} documents with {encoder.Model.Name}");
+        var docEncodings = cache.GetOrEncode(encoder, [.. documents.Select(d => d.FullText)], EncodeMode.Document,
+            new Progress<int>(n => options.Progress?.Report($"documents {n}/{documents.Count}")), cancellationToken);
+        var queryList = queries.Concat(devQueries).ToList();
+        var queryEncodings = cache.GetOrEncode(encoder, [.. queryList.Select(q => q.Text)], EncodeMode.Query, null, cancellationToken);
+
+        int dim = encoder.Dimension;
+        var docStats = new NormStatistics();
+        var directions = new float[documents.Count * dim];
+        for (int i = 0; i < documents.Count; i++)
+        {
+            float norm = VectorNorm.Split(docEncodings[i].Vector, directions.AsSpan(i * dim, dim));
+            docStats.Add(norm, directions.AsSpan(i * dim, dim), docEncodings[i].TokenCount);
+        }
+
+        var queryStats = new NormStatistics();
+        var queryDirections = new float[queryList.Count * dim];
+        for (int i = 0; i < queryList.Count; i++)
+        {
+            float norm = VectorNorm.Split(queryEncodings[i].Vector, queryDirections.AsSpan(i * dim, dim));
+            queryStats.Add(norm, queryEncodings[i].TokenCount);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using IVectorIndex index = options.Engine.Equals("faiss", StringComparison.OrdinalIgnoreCase) && FaissRuntime.IsAvailable
+            ? FaissIndex.Create(dim, new FaissIndexOptions { Factory = "Flat" })
+            : new ExactVectorIndex(dim);
+        index.Add([.. Enumerable.Range(0, documents.Count).Select(i => (long)i)], directions);
+        var hits = index.Search(queryDirections, Math.Min(options.Top, documents.Count));
+        var context = new NormContext(docStats, queryStats);
+        var judged = new List<RerankingQuery>();
+        var devJudged = new List<RerankingQuery>();
+        for (int q = 0; q < queryList.Count; q++)
+        {
+            var candidates = hits.Results(q).Select(h => new RerankCandidate<string>(
+                documents[(int)h.Id].Id, h.Score, docEncodings[(int)h.Id].Norm, docEncodings[(int)h.Id].TokenCount)).ToList();
+            bool isTest = q < queries.Count;
+            var judgments = isTest ? qrels.For(queryList[q].Id) : dev!.For(queryList[q].Id);
+            (isTest ? judged : devJudged).Add(new RerankingQuery(queryList[q].Id, new QueryFeatures(queryEncodings[q].Norm, queryEncodings[q].TokenCount), candidates, judgments));
+        }
+
+        var benchmark = new RerankingBenchmark(judged, context);
+        var cosine = benchmark.Evaluate(ScoringPolicy.Cosine);
+        double[] cosineNdcg = [.. cosine.Select(m => m.Ndcg)];
+        var results = new List<PolicyResult> { Summarise("cosine", cosine, cosineNdcg, [], null, [], options.Seed) };
+        var devBenchmark = devSplit ? new RerankingBenchmark(devJudged, context) : null;
+        var all = Enumerable.Range(0, judged.Count).ToArray();
+        foreach (var grid in grids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            options.Progress?.Report($"calibrating {grid.Family}");
+            var calibrator = new PolicyCalibrator(benchmark);
+            var full = calibrator.GridSearch(grid, all);
+            var curve = full.All.Select(a => new CurvePoint(a.Policy.ToString(), a.Mean)).ToList();
+            QueryMetrics[] perQuery;
+            List<string> chosen;
+            if (devBenchmark is not null)
+            {
+                var tuned = new PolicyCalibrator(devBenchmark).GridSearch(grid);
+                perQuery = [.. benchmark.Evaluate(tuned.Best)];
+                chosen = [tuned.Best.ToString()];
+            }
+            else
+            {
+                var cv = calibrator.CrossValidate(grid, folds, options.Seed);
+                perQuery = new QueryMetrics[judged.Count];
+                foreach (var fold in cv.Folds)
+                {
+                    var metrics = benchmark.Evaluate(fold.Chosen);
+                    foreach (int q in fold.TestQueries)
+                    {
+                        perQuery[q] = metrics[q];
+                    }
+                }
+
+                chosen = [.. cv.Folds.Select(f => f.Chosen.ToString())];
+            }
+
+            results.Add(Summarise(grid.Family, perQuery, cosineNdcg, chosen, full.Best.ToString(), curve, options.Seed));
+        }
+
+        var confidence = Confidence(judged, context, cosineNdcg);
+        var result = new ExperimentResult(
+            Path.GetFileName(dataset.Directory.TrimEnd(Path.DirectorySeparatorChar)),
+            options.Split,
+            encoder.Model.Name,
+            index.Description,
+            devSplit ? "dev" : $"cv:{folds}",
+            documents.Count,
+            [.. judged.Select(q => q.QueryId)],
+            hits.K,
+            new NormSummary(docStats.MeanLogNorm, docStats.StdLogNorm, docStats.Percentile(0.5), docStats.LengthSlope, queryStats.MeanLogNorm, queryStats.StdLogNorm),
+            results,
+            confidence,
+            clock.Elapsed.TotalSeconds);
+
+        var relevantNorms = new List<double>();
+        var otherNorms = new List<double>();
+        foreach (var q in judged)
+        {
+            foreach (var c in q.Candidates.Take(10))
+            {
+                (q.Judgments.TryGetValue(c.Key, out int g) && g > 0 ? relevantNorms : otherNorms).Add(c.Norm);
+            }
+        }
+
+        return new ExperimentOutcome(
+            result,
+            [.. docEncodings.Select(e => (double)e.Norm)],
+            [.. queryEncodings.Take(queries.Count).Select(e => (double)e.Norm)],
+            relevantNorms,
+            otherNorms);
+    }
+
+    private static PolicyResult Summarise(string family, IReadOnlyList<QueryMetrics> metrics, double[] cosineNdcg, IReadOnlyList<string> chosen, string? best, IReadOnlyList<CurvePoint> curve, int seed)
+    {
+        double[] ndcg = [.. metrics.Select(m => m.Ndcg)];
+        var difference = PairedDifference.Compute(cosineNdcg, ndcg, 10_000, seed);
+        return new PolicyResult(
+            family,
+            ndcg.Average(),
+            metrics.Average(m => m.Recall),
+            metrics.Average(m => m.ReciprocalRank),
+            metrics.Average(m => m.AveragePrecision),
+            difference.Mean,
+            difference.Lower,
+            difference.Upper,
+            family == "cosine" ? 1 : difference.PValue,
+            chosen,
+            best,
+            curve,
+            ndcg);
+    }
+
+    private static ConfidenceResult Confidence(IReadOnlyList<RerankingQuery> queries, NormContext context, double[] ndcg)
+    {
+        var signals = queries.Select(q => QueryConfidence.Compute(q.Query, q.Candidates, context)).ToList();
+        double[] value = [.. signals.Select(s => s.Value)];
+        return new ConfidenceResult(
+            RankCorrelation.Spearman(value, ndcg),
+            RankCorrelation.KendallTauB(value, ndcg),
+            RankCorrelation.Spearman([.. signals.Select(s => s.TopCosine)], ndcg),
+            RankCorrelation.Spearman([.. signals.Select(s => s.Gap)], ndcg),
+            RankCorrelation.Spearman([.. queries.Select(q => q.Query.Norm)], ndcg));
+    }
+
+    private static (int Folds, bool Dev) ParseCalibration(string text)
+    {
+        if (text.Equals("dev", StringComparison.OrdinalIgnoreCase))
+        {
+            return (0, true);
+        }
+
+        if (text.StartsWith("cv:", StringComparison.OrdinalIgnoreCase) &&
+            int.TryParse(text[3..], NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) && k >= 2)
+        {
+            return (k, false);
+        }
+
+        throw new ArgumentException($"--calibrate must be cv:K (K ≥ 2) or dev, not '{text}'.");
+    }
+}
+
+/// <summary>An experiment's result and the raw series its plots draw.</summary>
+/// <param name="Result">The result (results.json).</param>
+/// <param name="DocumentNorms">Every document's raw norm.</param>
+/// <param name="QueryNorms">Every evaluated query's raw norm.</param>
+/// <param name="RelevantNorms">Norms of judged-relevant documents among each query's cosine top 10.</param>
+/// <param name="OtherNorms">Norms of the other documents among each query's cosine top 10.</param>
+public sealed record ExperimentOutcome(
+    ExperimentResult Result, IReadOnlyList<double> DocumentNorms, IReadOnlyList<double> QueryNorms, IReadOnlyList<double> RelevantNorms, IReadOnlyList<double> OtherNorms);

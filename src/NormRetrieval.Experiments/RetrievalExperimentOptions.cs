@@ -1,0 +1,35 @@
+namespace NormRetrieval.Experiments;
+
+/// <summary>What a <see cref="RetrievalExperiment"/> runs.</summary>
+public sealed record RetrievalExperimentOptions
+{
+    /// <summary>The BEIR folder.</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>The qrels split that is evaluated (default <c>test</c>).</summary>
+    public string Split { get; init; } = "test";
+
+    /// <summary>The encoder: <c>minilm</c>, <c>arctic-xs</c> or a model folder (default <c>minilm</c>).</summary>
+    public string Model { get; init; } = "minilm";
+
+    /// <summary>Policy families to calibrate (default: every family of <see cref="Calibration.PolicyGrid.Families"/>).</summary>
+    public IReadOnlyList<string>? Policies { get; init; }
+
+    /// <summary><c>cv:K</c> (K-fold cross-validation over queries, default <c>cv:5</c>) or <c>dev</c> (tune on the dev split).</summary>
+    public string Calibrate { get; init; } = "cv:5";
+
+    /// <summary>The engine of the first-stage cosine retrieval: <c>faiss</c> (Flat, exact) or <c>flat</c> (managed exact).</summary>
+    public string Engine { get; init; } = "faiss";
+
+    /// <summary>Cosine candidates per query that policies rerank (default 100).</summary>
+    public int Top { get; init; } = 100;
+
+    /// <summary>Where embeddings are cached (default: <c>.normretrieval-cache</c> in the working folder).</summary>
+    public string CacheDirectory { get; init; } = ".normretrieval-cache";
+
+    /// <summary>Seed of fold assignment, bootstrap and randomisation tests.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Receives progress lines (encoding, calibration).</summary>
+    public IProgress<string>? Progress { get; init; }
+}

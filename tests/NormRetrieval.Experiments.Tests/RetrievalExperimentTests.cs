@@ -1,0 +1,124 @@
+using System.Text.Json;
+using NormRetrieval.Onnx.Encoders;
+using NormRetrieval.Onnx.Models;
+using NormRetrieval.Testing;
+
+namespace NormRetrieval.Experiments.Tests;
+
+public sealed class RetrievalExperimentTests
+{
+    /// <summary>A small real collection: the first 300 Cranfield abstracts and the judgments that point into them.</summary>
+    private static string Subset(TempDirectory dir)
+    {
+        string source = FindData();
+        string target = Path.Combine(dir.Path, "cranfield-300");
+        Directory.CreateDirectory(Path.Combine(target, "qrels"));
+        var lines = File.ReadLines(Path.Combine(source, "corpus.jsonl")).Take(300).ToList();
+        File.WriteAllLines(Path.Combine(target, "corpus.jsonl"), lines);
+        var ids = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("_id").GetString()!).ToHashSet();
+        File.Copy(Path.Combine(source, "queries.jsonl"), Path.Combine(target, "queries.jsonl"));
+        var qrels = File.ReadLines(Path.Combine(source, "qrels", "test.tsv")).ToList();
+        File.WriteAllLines(Path.Combine(target, "qrels", "test.tsv"), [qrels[0], .. qrels.Skip(1).Where(l => ids.Contains(l.Split('\t')[1]))]);
+        return target;
+    }
+
+    private static string FindData()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "data", "beir", "cranfield");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("data/beir/cranfield");
+    }
+
+    [Fact]
+    public void Cosine_ndcg_equals_an_independent_brute_force_computation_and_the_report_is_written()
+    {
+        using var dir = new TempDirectory();
+        string dataset = Subset(dir);
+        var outcome = RetrievalExperiment.Run(new RetrievalExperimentOptions
+        {
+            Dataset = dataset,
+            Model = "minilm",
+            Policies = ["specificity", "gated"],
+            Calibrate = "cv:3",
+            CacheDirectory = Path.Combine(dir.Path, "cache"),
+        }, TestContext.Current.CancellationToken);
+        var r = outcome.Result;
+        Assert.Equal(300, r.Documents);
+        Assert.Equal(["cosine", "specificity", "gated"], r.Policies.Select(p => p.Policy));
+
+        // Independent: encode with the encoder directly, score every document in double precision, sort,
+        // and compute nDCG@10 with linear gains from the qrels file.
+        using var encoder = new OnnxEncoder(EncoderModel.MiniLM);
+        var docs = File.ReadLines(Path.Combine(dataset, "corpus.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(e => (Id: e.GetProperty("_id").GetString()!, Text: (e.GetProperty("title").GetString() + " " + e.GetProperty("text").GetString()).Trim())).ToList();
+        var docVectors = encoder.Encode([.. docs.Select(d => d.Text)], EncodeMode.Document, TestContext.Current.CancellationToken).Select(e => Unit(e.Vector)).ToList();
+        var queries = File.ReadLines(Path.Combine(dataset, "queries.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(e => e.GetProperty("_id").GetString()!, e => e.GetProperty("text").GetString()!);
+        var judgments = File.ReadLines(Path.Combine(dataset, "qrels", "test.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.ToDictionary(f => f[1], f => int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(judgments.Count(j => j.Value.Values.Any(g => g > 0)), r.Queries.Count);
+        for (int i = 0; i < r.Queries.Count; i++)
+        {
+            string qid = r.Queries[i];
+            double[] q = Unit(encoder.Encode(queries[qid], EncodeMode.Query).Vector);
+            var ranked = docs.Select((d, j) => (d.Id, Score: Dot(q, docVectors[j]))).OrderByDescending(x => x.Score).Take(10).ToList();
+            var gains = judgments[qid];
+            double dcg = ranked.Select((x, rank) => (gains.TryGetValue(x.Id, out int g) && g > 0 ? g : 0) / Math.Log2(rank + 2)).Sum();
+            double idcg = gains.Values.Where(g => g > 0).OrderByDescending(g => g).Take(10).Select((g, rank) => g / Math.Log2(rank + 2)).Sum();
+            Assert.Equal(dcg / idcg, r.Policies[0].PerQueryNdcg[i], 5);
+        }
+
+        Assert.Equal(r.Policies[0].PerQueryNdcg.Average(), r.Policies[0].Ndcg10, 12);
+        Assert.All(r.Policies.Skip(1), p => Assert.Equal(3, p.Chosen.Count));
+        Assert.All(r.Policies, p => Assert.Equal(r.Policies[0].Recall100, p.Recall100, 12)); // reranking keeps the candidate set
+
+        string outDir = Path.Combine(dir.Path, "out");
+        var files = ExperimentReport.Write(outcome, outDir);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal(3, json.RootElement.GetProperty("policies").GetArrayLength());
+        Assert.Equal(r.Queries.Count, json.RootElement.GetProperty("policies")[1].GetProperty("perQueryNdcg").GetArrayLength());
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("| specificity |", report, StringComparison.Ordinal);
+        Assert.Contains("out of fold", report, StringComparison.Ordinal);
+        foreach (string png in new[] { "norms.png", "relevant-norms.png", "gain-vs-query-norm.png", "curve-specificity.png", "curve-gated.png" })
+        {
+            Assert.True(new FileInfo(Path.Combine(outDir, png)).Length > 1000, png);
+            Assert.Contains(Path.Combine(outDir, png), files);
+        }
+    }
+
+    [Fact]
+    public void Bad_options_are_rejected()
+    {
+        using var dir = new TempDirectory();
+        string subset = Subset(dir);
+        Assert.Throws<ArgumentException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Calibrate = "cv:1" }, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Policies = ["bm25"] }, TestContext.Current.CancellationToken));
+        Assert.Throws<DirectoryNotFoundException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = Path.Combine(dir.Path, "none") }, TestContext.Current.CancellationToken));
+        Assert.Throws<FileNotFoundException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Calibrate = "dev" }, TestContext.Current.CancellationToken));
+    }
+
+    private static double[] Unit(float[] v)
+    {
+        double n = Math.Sqrt(v.Sum(x => (double)x * x));
+        return [.. v.Select(x => x / n)];
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            s += a[i] * b[i];
+        }
+
+        return s;
+    }
+}
