@@ -45,6 +45,9 @@ public static class CliApplication
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate cosine and every calibrated norm-aware policy on a BEIR collection, with plots and a report.")
                 .WithExample("eval", "--dataset", "data/beir/cranfield", "--model", "arctic-xs", "--calibrate", "cv:5");
+            config.AddCommand<NormsCommand>("norms")
+                .WithDescription("Do norms follow a label such as taxonomy depth? Rank correlations, partial correlation, pair shares.")
+                .WithExample("norms", "--model", "arctic-xs", "--input", "data/taxonomy/wordnet-nouns.jsonl", "--pairs", "data/taxonomy/wordnet-pairs.tsv");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Show versions and which engines and encoders are available.")
                 .WithExample("info", "--json");
