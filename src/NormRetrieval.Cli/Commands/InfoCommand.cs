@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using NormRetrieval.Cli.Infrastructure;
+using NormRetrieval.Faiss;
 using NormRetrieval.Indexing;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.Onnx.Runtime;
@@ -34,6 +35,11 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
             await output.Out.WriteLineAsync($"  {name,-8} {state}{(engine.Version is null ? string.Empty : $" (version {engine.Version})")}").ConfigureAwait(false);
         }
 
+        var faiss = report.Faiss;
+        await output.Out.WriteLineAsync(faiss.Available
+            ? $"  faiss    available (Faiss {faiss.Version}, {faiss.Blas})"
+            : $"  faiss    unavailable: {faiss.Reason}").ConfigureAwait(false);
+
         await output.Out.WriteLineAsync($"  onnx     ONNX Runtime {report.Onnx.Version}; providers: {string.Join(", ", report.Onnx.ExecutionProviders)}; models: {string.Join(", ", report.Onnx.Models)}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -48,8 +54,8 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
         {
             ["exact"] = new(true, typeof(ExactVectorIndex).Assembly.GetName().Version?.ToString(3), null,
                 "managed exact inner-product index (TensorPrimitives SIMD)"),
-            ["faiss"] = new(false, null, "the Faiss engine (NormRetrieval.Faiss) is not part of this build", null),
         },
+        new FaissInfo(FaissRuntime.IsAvailable, FaissRuntime.Version, FaissRuntime.Blas, FaissRuntime.UnavailableReason),
         new OnnxRuntimeInfo(
             Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
             ExecutionProviderSelection.Available(),
@@ -70,7 +76,9 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
     }
 
     internal sealed record InfoReport(
-        string Version, string Runtime, string Os, string Architecture, int ProcessorCount, IReadOnlyDictionary<string, EngineInfo> Engines, OnnxRuntimeInfo Onnx);
+        string Version, string Runtime, string Os, string Architecture, int ProcessorCount, IReadOnlyDictionary<string, EngineInfo> Engines, FaissInfo Faiss, OnnxRuntimeInfo Onnx);
+
+    internal sealed record FaissInfo(bool Available, string? Version, string? Blas, string? Reason);
 
     internal sealed record OnnxRuntimeInfo(string Version, IReadOnlyList<string> ExecutionProviders, IReadOnlyList<string> Models);
 

@@ -245,7 +245,7 @@ NR_EXPORT const char* nr_blas_info() {
     static const std::string info = [] {
         using config_fn = char* (*)();
         auto config = reinterpret_cast<config_fn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
-        return config ? std::string("OpenBLAS ") + config() : std::string("reference BLAS");
+        return config ? std::string(config()) : std::string("reference BLAS");
     }();
     return info.c_str();
 }

@@ -18,11 +18,20 @@ public sealed class InfoCommandTests
         Assert.True(root.GetProperty("processorCount").GetInt32() >= 1);
         var engines = root.GetProperty("engines");
         Assert.True(engines.GetProperty("exact").GetProperty("available").GetBoolean());
-        var faiss = engines.GetProperty("faiss");
-        if (!faiss.GetProperty("available").GetBoolean())
+        var faiss = root.GetProperty("faiss");
+        if (faiss.GetProperty("available").GetBoolean())
+        {
+            Assert.Equal("1.7.3", faiss.GetProperty("version").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(faiss.GetProperty("blas").GetString()));
+        }
+        else
         {
             Assert.False(string.IsNullOrWhiteSpace(faiss.GetProperty("reason").GetString()));
         }
+
+        var onnx = root.GetProperty("onnx");
+        Assert.Contains("CPUExecutionProvider", onnx.GetProperty("executionProviders").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["minilm", "arctic-xs"], onnx.GetProperty("models").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
