@@ -1,0 +1,92 @@
+// RagAgent: a Semantic Kernel kernel whose retrieval runs on the NormRetrieval store — as context
+// (TextSearchProvider) and as a search plugin an agent can call — over a real corpus.
+// With OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) set it answers with the model;
+// without them it runs retrieval-only: it prints the context it would send, and uses the query's
+// confidence signal to flag ambiguous questions and broaden their retrieval.
+// Usage: dotnet run --project samples/RagAgent -- [BEIR_DIR] [DOCS] ["question" ...]
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.VectorData;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Data;
+using NormRetrieval.Beir;
+using NormRetrieval.Onnx.Encoders;
+using NormRetrieval.Onnx.Models;
+using NormRetrieval.SemanticKernel;
+
+string dataset = args.Length > 0 ? args[0] : Path.Combine("data", "beir", "cranfield");
+int documents = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
+string[] questions = args.Length > 2 ? args[2..] :
+[
+    "What is known about heat transfer in hypersonic flow over blunt bodies?",
+    "wings",
+];
+
+using var encoder = new OnnxEncoder(EncoderModel.ArcticXs);
+using var store = new NormVectorStore(Path.Combine(Path.GetTempPath(), "normretrieval-rag-" + Environment.ProcessId), new NormVectorStoreOptions { EmbeddingGenerator = encoder });
+var passages = (NormCollection<string, Passage>)store.GetCollection<string, Passage>("passages");
+await passages.EnsureCollectionExistsAsync();
+var corpus = new BeirDataset(dataset).ReadCorpus().Take(documents).ToList();
+foreach (var chunk in corpus.Chunk(128))
+{
+    await passages.UpsertAsync(chunk.Select(d => new Passage { Id = d.Id, Title = d.Title, Text = d.Text, Embedding = d.FullText }));
+}
+
+Console.WriteLine($"indexed {corpus.Count} passages from {dataset}");
+var textSearch = new VectorStoreTextSearch<Passage>(passages, r => ((Passage)r).Text, r => new TextSearchResult(((Passage)r).Text) { Name = ((Passage)r).Title, Link = "doc:" + ((Passage)r).Id });
+var kernel = Kernel.CreateBuilder().Build();
+kernel.Plugins.Add(textSearch.CreateWithSearch("Corpus", "Searches the technical corpus."));
+string? apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+
+foreach (string question in questions)
+{
+    // The confidence signal decides how much context to fetch: ambiguous questions get more.
+    var probe = await passages.SearchDetailedAsync(question, 5);
+    bool ambiguous = probe.Confidence.Gap < 0.01 || probe.Confidence.TopCosine < 0.6;
+    int top = ambiguous ? 6 : 3;
+    Console.WriteLine($"\nQ: {question}");
+    Console.WriteLine($"   confidence {probe.Confidence.Value:F3} (top cosine {probe.Confidence.TopCosine:F3}, gap {probe.Confidence.Gap:F3}) → {(ambiguous ? "ambiguous: broadened to " + top : "confident: " + top)} passages");
+    var provider = new TextSearchProvider(textSearch, NullLoggerFactory.Instance, new TextSearchProviderOptions { Top = top });
+    var context = await provider.ModelInvokingAsync([new ChatMessage(ChatRole.User, question)]);
+    if (apiKey is null)
+    {
+        Console.WriteLine("   [retrieval only: set OPENAI_API_KEY to get an answer] context that would be sent:");
+        foreach (string line in (context.Instructions ?? string.Empty).Split('\n').Where(l => l.Length > 0).Take(12))
+        {
+            Console.WriteLine("   | " + (line.Length > 110 ? line[..110] + "…" : line));
+        }
+
+        var tool = await kernel.InvokeAsync(kernel.Plugins["Corpus"]["Search"], new KernelArguments { ["query"] = question, ["count"] = 1 });
+        Console.WriteLine($"   plugin Corpus.Search → {tool.GetValue<List<string>>()?.FirstOrDefault()?[..Math.Min(90, tool.GetValue<List<string>>()!.First().Length)]}…");
+        continue;
+    }
+
+    var chatKernel = Kernel.CreateBuilder()
+        .AddOpenAIChatCompletion(
+            Environment.GetEnvironmentVariable("OPENAI_MODEL") ?? "gpt-4o-mini",
+            new Uri(Environment.GetEnvironmentVariable("OPENAI_BASE_URL") ?? "https://api.openai.com/v1"),
+            apiKey)
+        .Build();
+    var chat = chatKernel.GetRequiredService<IChatCompletionService>();
+    var history = new ChatHistory(context.Instructions ?? string.Empty);
+    history.AddUserMessage(question);
+    var answer = await chat.GetChatMessageContentAsync(history, kernel: chatKernel);
+    Console.WriteLine("A: " + answer.Content);
+}
+
+public sealed class Passage
+{
+    [VectorStoreKey]
+    public string Id { get; set; } = string.Empty;
+
+    [VectorStoreData]
+    public string Title { get; set; } = string.Empty;
+
+    [VectorStoreData]
+    public string Text { get; set; } = string.Empty;
+
+    [VectorStoreVector(384)]
+    public string? Embedding { get; set; }
+}

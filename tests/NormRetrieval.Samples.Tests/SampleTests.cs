@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NormRetrieval.Testing;
+
+namespace NormRetrieval.Samples.Tests;
+
+/// <summary>Runs every sample as its own process and checks the exit code and the shape of its output.</summary>
+public sealed class SampleTests
+{
+    private static async Task<(int Code, string Out, string Error)> RunAsync(string sample, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, sample + ".dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Remove("OPENAI_API_KEY");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string Data(string name)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "data", "beir", name);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException(name);
+    }
+
+    [Fact]
+    public async Task QuickStart_searches_with_and_without_norm_aware_ranking()
+    {
+        using var dir = new TempDirectory();
+        var (code, stdout, stderr) = await RunAsync("QuickStart", dir.File("store"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("9 notes", stdout, StringComparison.Ordinal);
+        Assert.Contains("cosine — query norm", stdout, StringComparison.Ordinal);
+        Assert.Contains("specificity:0.05 — query norm", stdout, StringComparison.Ordinal);
+        Assert.Equal(6, stdout.Split('\n').Count(l => l.Contains("(norm ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RagAgent_runs_retrieval_only_without_a_chat_endpoint()
+    {
+        var (code, stdout, stderr) = await RunAsync("RagAgent", Data("cranfield"), "80", "heat transfer to blunt bodies", "wings");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("indexed 80 passages", stdout, StringComparison.Ordinal);
+        Assert.Equal(2, stdout.Split('\n').Count(l => l.StartsWith("Q: ", StringComparison.Ordinal)));
+        Assert.Contains("retrieval only", stdout, StringComparison.Ordinal);
+        Assert.Contains("SourceDocLink: doc:", stdout, StringComparison.Ordinal);
+        Assert.Contains("plugin Corpus.Search →", stdout, StringComparison.Ordinal);
+        Assert.Contains("confidence", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetrievalExperiment_writes_a_report()
+    {
+        using var dir = new TempDirectory();
+
+        // A small real collection: the first 200 Cranfield abstracts and the judgments that point into them.
+        string source = Data("cranfield");
+        string subset = Path.Combine(dir.Path, "cranfield-200");
+        Directory.CreateDirectory(Path.Combine(subset, "qrels"));
+        var lines = File.ReadLines(Path.Combine(source, "corpus.jsonl")).Take(200).ToList();
+        File.WriteAllLines(Path.Combine(subset, "corpus.jsonl"), lines);
+        var ids = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("_id").GetString()!).ToHashSet();
+        File.Copy(Path.Combine(source, "queries.jsonl"), Path.Combine(subset, "queries.jsonl"));
+        var qrels = File.ReadLines(Path.Combine(source, "qrels", "test.tsv")).ToList();
+        File.WriteAllLines(Path.Combine(subset, "qrels", "test.tsv"), [qrels[0], .. qrels.Skip(1).Where(l => ids.Contains(l.Split('\t')[1]))]);
+
+        var (code, stdout, stderr) = await RunAsync("RetrievalExperiment", subset, "minilm", dir.File("out"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("cranfield-200:", stdout, StringComparison.Ordinal);
+        Assert.Equal(4, stdout.Split('\n').Count(l => l.Contains(" Δ ", StringComparison.Ordinal)));
+        Assert.True(File.Exists(Path.Combine(dir.File("out"), "report.md")));
+        Assert.True(File.Exists(Path.Combine(dir.File("out"), "norms.png")));
+    }
+}
