@@ -80,29 +80,10 @@ public sealed class ExactVectorIndex : IVectorIndex
     public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckRows(ids.Length, vectors, nameof(vectors));
-        for (int i = 0; i < ids.Length; i++)
-        {
-            VectorNorm.Validate(vectors.Slice(i * Dimension, Dimension), Dimension, nameof(vectors));
-        }
-
         _lock.EnterWriteLock();
         try
         {
-            var seen = new HashSet<long>();
-            foreach (long id in ids)
-            {
-                if (id < 0)
-                {
-                    throw new ArgumentException($"Id {id} is negative; ids must be ≥ 0 (−1 marks an empty result).", nameof(ids));
-                }
-
-                if (_rowOf.ContainsKey(id) || !seen.Add(id))
-                {
-                    throw new ArgumentException($"Id {id} is already in the index or repeated in the batch.", nameof(ids));
-                }
-            }
-
+            VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _rowOf.ContainsKey);
             EnsureCapacity(_count + ids.Length);
             vectors.CopyTo(_vectors.AsSpan(_count * Dimension));
             for (int i = 0; i < ids.Length; i++)
@@ -203,25 +184,7 @@ public sealed class ExactVectorIndex : IVectorIndex
     public VectorSearchResults Search(ReadOnlySpan<float> queries, int k, VectorSearchParameters? parameters = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (queries.Length == 0 || queries.Length % Dimension != 0)
-        {
-            throw new InvalidVectorException(
-                VectorProblem.DimensionMismatch,
-                $"The queries hold {queries.Length} floats, not a positive multiple of the dimension {Dimension}.",
-                nameof(queries))
-            {
-                ExpectedDimension = Dimension,
-                ActualDimension = queries.Length,
-            };
-        }
-
-        int nq = queries.Length / Dimension;
-        for (int q = 0; q < nq; q++)
-        {
-            VectorNorm.Validate(queries.Slice(q * Dimension, Dimension), Dimension, nameof(queries));
-        }
-
+        int nq = VectorIndexArguments.CheckSearch(Dimension, queries, k);
         var ids = new long[(long)nq * k];
         var scores = new float[ids.Length];
         float[] queryCopy = queries.ToArray();
@@ -387,21 +350,6 @@ public sealed class ExactVectorIndex : IVectorIndex
         for (int q = 0; q < n; q++)
         {
             heaps[q].Drain(ids.AsSpan((first + q) * k, k), scores.AsSpan((first + q) * k, k));
-        }
-    }
-
-    private void CheckRows(int rows, ReadOnlySpan<float> vectors, string paramName)
-    {
-        if ((long)rows * Dimension != vectors.Length)
-        {
-            throw new InvalidVectorException(
-                VectorProblem.DimensionMismatch,
-                $"{rows} ids need {(long)rows * Dimension} floats at dimension {Dimension}, but {vectors.Length} were given.",
-                paramName)
-            {
-                ExpectedDimension = Dimension,
-                ActualDimension = rows == 0 ? vectors.Length : vectors.Length / rows,
-            };
         }
     }
 

@@ -184,24 +184,7 @@ public sealed class FaissIndex : IVectorIndex
     public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if ((long)ids.Length * Dimension != vectors.Length)
-        {
-            throw new InvalidVectorException(
-                VectorProblem.DimensionMismatch,
-                $"{ids.Length} ids need {(long)ids.Length * Dimension} floats at dimension {Dimension}, but {vectors.Length} were given.",
-                nameof(vectors))
-            {
-                ExpectedDimension = Dimension,
-                ActualDimension = ids.Length == 0 ? vectors.Length : vectors.Length / ids.Length,
-            };
-        }
-
-        for (int i = 0; i < ids.Length; i++)
-        {
-            VectorNorm.Validate(vectors.Slice(i * Dimension, Dimension), Dimension, nameof(vectors));
-        }
-
-        if (ids.IsEmpty)
+        if (ids.IsEmpty && vectors.IsEmpty)
         {
             return;
         }
@@ -209,20 +192,7 @@ public sealed class FaissIndex : IVectorIndex
         _lock.EnterWriteLock();
         try
         {
-            var seen = new HashSet<long>();
-            foreach (long id in ids)
-            {
-                if (id < 0)
-                {
-                    throw new ArgumentException($"Id {id} is negative; ids must be ≥ 0 (−1 marks an empty result).", nameof(ids));
-                }
-
-                if (_ids.Contains(id) || !seen.Add(id))
-                {
-                    throw new ArgumentException($"Id {id} is already in the index or repeated in the batch.", nameof(ids));
-                }
-            }
-
+            var seen = VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _ids.Contains);
             if (_pending is not null && !IsTrained)
             {
                 _pending.Add(ids, vectors);
@@ -322,25 +292,7 @@ public sealed class FaissIndex : IVectorIndex
     public VectorSearchResults Search(ReadOnlySpan<float> queries, int k, VectorSearchParameters? parameters = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (queries.IsEmpty || queries.Length % Dimension != 0)
-        {
-            throw new InvalidVectorException(
-                VectorProblem.DimensionMismatch,
-                $"The queries hold {queries.Length} floats, not a positive multiple of the dimension {Dimension}.",
-                nameof(queries))
-            {
-                ExpectedDimension = Dimension,
-                ActualDimension = queries.Length,
-            };
-        }
-
-        int nq = queries.Length / Dimension;
-        for (int q = 0; q < nq; q++)
-        {
-            VectorNorm.Validate(queries.Slice(q * Dimension, Dimension), Dimension, nameof(queries));
-        }
-
+        int nq = VectorIndexArguments.CheckSearch(Dimension, queries, k);
         var scores = new float[(long)nq * k];
         var labels = new long[scores.Length];
         _lock.EnterReadLock();
