@@ -447,10 +447,22 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
 
     private static List<long> Insert(SqliteConnection connection, SqliteTransaction tx, CollectionState state, List<PreparedRecord> records, NormStatistics statistics)
     {
+        // Ids are assigned here rather than read back row by row: writes to a collection are serialised
+        // by its write lock, and AUTOINCREMENT's sequence (never reused) is where the next id starts.
+        long next;
+        using (var sequence = connection.CreateCommand())
+        {
+            sequence.Transaction = tx;
+            sequence.CommandText = $"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $table), 0), COALESCE((SELECT MAX(id) FROM {state.Info.Table}), 0));";
+            sequence.Parameters.AddWithValue("$table", state.Info.Table);
+            next = Convert.ToInt64(sequence.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1;
+        }
+
         var ids = new List<long>(records.Count);
         using var insert = connection.CreateCommand();
         insert.Transaction = tx;
-        insert.CommandText = $"INSERT INTO {state.Info.Table} (key, data, norm, tokens, direction) VALUES ($key, $data, $norm, $tokens, $direction) RETURNING id;";
+        insert.CommandText = $"INSERT INTO {state.Info.Table} (id, key, data, norm, tokens, direction) VALUES ($id, $key, $data, $norm, $tokens, $direction);";
+        var id = insert.Parameters.Add("$id", SqliteType.Integer);
         var key = insert.Parameters.Add("$key", SqliteType.Text);
         var data = insert.Parameters.Add("$data", SqliteType.Text);
         var norm = insert.Parameters.Add("$norm", SqliteType.Real);
@@ -459,12 +471,14 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         insert.Prepare();
         foreach (var r in records)
         {
+            id.Value = next;
             key.Value = r.Key;
             data.Value = r.Data;
             norm.Value = (double)r.Norm;
             tokens.Value = r.Tokens is int t ? t : DBNull.Value;
             direction.Value = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
-            ids.Add(Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+            insert.ExecuteNonQuery();
+            ids.Add(next++);
             statistics.Add(r.Norm, r.Direction, r.Tokens);
         }
 
