@@ -5,22 +5,7 @@ namespace NormRetrieval.Tests.Indexing;
 
 public sealed class ExactVectorIndexTests
 {
-    private static float[] RandomUnitRows(Random rng, int rows, int dim)
-    {
-        var v = new float[rows * dim];
-        for (int r = 0; r < rows; r++)
-        {
-            var row = v.AsSpan(r * dim, dim);
-            for (int i = 0; i < dim; i++)
-            {
-                row[i] = (float)((rng.NextDouble() * 2) - 1);
-            }
-
-            VectorNorm.Split(row, row);
-        }
-
-        return v;
-    }
+    private static float[] RandomUnitRows(Random rng, int rows, int dim) => TestVectors.RandomUnitRows(rng, rows, dim);
 
     /// <summary>The reference: score every row with a plain loop, order by score then id.</summary>
     private static (long Id, float Score)[] Naive(Dictionary<long, float[]> rows, ReadOnlySpan<float> query, int k)

@@ -7,22 +7,7 @@ namespace NormRetrieval.Faiss.Tests.Indexing;
 
 public sealed class FaissIndexTests
 {
-    private static float[] RandomUnitRows(Random rng, int rows, int dim)
-    {
-        var v = new float[rows * dim];
-        for (int r = 0; r < rows; r++)
-        {
-            var row = v.AsSpan(r * dim, dim);
-            for (int i = 0; i < dim; i++)
-            {
-                row[i] = (float)((rng.NextDouble() * 2) - 1);
-            }
-
-            VectorNorm.Split(row, row);
-        }
-
-        return v;
-    }
+    private static float[] RandomUnitRows(Random rng, int rows, int dim) => TestVectors.RandomUnitRows(rng, rows, dim);
 
     private static long[] Ids(int n, int offset = 0) => [.. Enumerable.Range(0, n).Select(i => (long)(i * 3) + offset)];
 
