@@ -79,7 +79,10 @@ internal sealed class SqliteStorage : IDisposable
             throw;
         }
 
-        RestrictPermissions();
+        if (!ReadOnly)
+        {
+            RestrictPermissions();
+        }
     }
 
     public string Directory { get; }
