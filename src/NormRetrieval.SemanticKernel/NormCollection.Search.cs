@@ -51,11 +51,10 @@ public partial class NormCollection<TKey, TRecord>
         options ??= new VectorSearchOptions<TRecord>();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
         CheckIncludeVectors(options.IncludeVectors);
-        var ranking = (options as NormSearchOptions<TRecord>)?.Ranking ?? _options.Ranking ?? _store.Options.Ranking ?? new NormRankingOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(ranking.Overfetch, 1, nameof(options));
+        var ranking = RecordPipeline.Ranking(options, _options.Ranking, _store.Options.Ranking);
         (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _mapper.Model);
 
-        ReadOnlyMemory<float> raw = await QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<float> raw = await _pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
         var state = await Run(RequireState, "Search").ConfigureAwait(false);
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, state.Info.Dimension);
@@ -64,57 +63,20 @@ public partial class NormCollection<TKey, TRecord>
         int candidates = ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted;
         var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors), "Search").ConfigureAwait(false);
 
-        var context = new NormContext(state.Statistics);
-        var query = new QueryFeatures(queryNorm);
         var byId = rows.ToDictionary(r => r.Id);
-        var ranked = NormReranker.Rerank(rows.Select(r => new RerankCandidate<long>(r.Id, r.Cosine, r.Norm, r.Tokens)), query, ranking.Policy, context);
-        bool distance = Distance == DistanceFunction.CosineDistance;
-        var results = new List<NormSearchResult<TRecord>>(top);
-        int skipped = 0;
-        foreach (var r in ranked)
-        {
-            double score = distance ? 1 - r.Score : r.Score;
-            if (options.ScoreThreshold is double threshold && (distance ? score > threshold : score < threshold))
+        var (results, confidence) = _pipeline.Rank(
+            [.. rows.Select(r => new RerankCandidate<long>(r.Id, r.Cosine, r.Norm, r.Tokens))],
+            (id, score, explanation) =>
             {
-                continue;
-            }
-
-            if (skipped++ < options.Skip)
-            {
-                continue;
-            }
-
-            var row = byId[r.Key];
-            results.Add(new NormSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, options.IncludeVectors), score, r.Explanation));
-            if (results.Count == top)
-            {
-                break;
-            }
-        }
-
-        var confidence = QueryConfidence.Compute(query, rows.Select(r => new RerankCandidate<long>(r.Id, r.Cosine, r.Norm, r.Tokens)), context);
+                var row = byId[id];
+                return new NormSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, options.IncludeVectors), score, explanation);
+            },
+            queryNorm,
+            state.Statistics,
+            ranking,
+            options,
+            top);
         return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString());
-    }
-
-    private async Task<ReadOnlyMemory<float>> QueryVectorAsync<TInput>(TInput value, CancellationToken cancellationToken)
-    {
-        switch (value)
-        {
-            case null:
-                throw new ArgumentNullException(nameof(value), "The search value is null.");
-            case float[] array:
-                return array;
-            case ReadOnlyMemory<float> memory:
-                return memory;
-            case Embedding<float> embedding:
-                return embedding.Vector;
-            case string text when _mapper.VectorProperty.EmbeddingGenerator is not null:
-                return (await EmbedAsync([text], "query", cancellationToken).ConfigureAwait(false))[0].Vector;
-            case string:
-                throw new InvalidOperationException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(typeof(string), "float[], ReadOnlyMemory<float>, Embedding<float>"));
-            default:
-                throw new NotSupportedException($"Search values of type {typeof(TInput).Name} are not supported; use float[], ReadOnlyMemory<float>, Embedding<float> or string (with an embedding generator).");
-        }
     }
 
     private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)

@@ -38,6 +38,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     private readonly NormVectorStore _store;
     private readonly NormCollectionOptions _options;
     private readonly RecordMapper _mapper;
+    private readonly RecordPipeline _pipeline;
     private readonly VectorStoreCollectionMetadata _metadata;
 
     internal NormCollection(NormVectorStore store, string name, NormCollectionOptions options, bool dynamic = false)
@@ -45,36 +46,13 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         NormVectorStore.ValidateName(name);
-        if (dynamic && options.Definition is null)
-        {
-            throw new ArgumentException("A dynamic collection needs a definition.", nameof(options));
-        }
 
         _store = store;
         _options = options;
         Name = name;
-        var generator = options.EmbeddingGenerator ?? store.Options.EmbeddingGenerator;
-        var builder = new NormModelBuilder();
-        var model = dynamic ? builder.BuildDynamic(options.Definition!, generator) : builder.Build(typeof(TRecord), typeof(TKey), options.Definition, generator);
-        if (!dynamic && typeof(TKey) != typeof(object) && model.KeyProperty.Type != typeof(TKey))
-        {
-            throw new NotSupportedException($"The key property has type {model.KeyProperty.Type.Name} but the collection's key type is {typeof(TKey).Name}.");
-        }
-
-        var distance = model.VectorProperty.DistanceFunction ?? DistanceFunction.CosineSimilarity;
-        if (distance is not (DistanceFunction.CosineSimilarity or DistanceFunction.CosineDistance))
-        {
-            throw new NotSupportedException(
-                $"Distance function '{distance}' is not supported: NormRetrieval collections search unit vectors by cosine (CosineSimilarity or CosineDistance); the norm is used by opt-in ranking policies instead.");
-        }
-
-        if (model.DataProperties.Concat<PropertyModel>([model.KeyProperty, model.VectorProperty]).Any(p => p.StorageName.Contains('"', StringComparison.Ordinal)))
-        {
-            throw new NotSupportedException("Property storage names must not contain '\"'.");
-        }
-
-        _mapper = new RecordMapper(model);
-        Distance = distance;
+        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
+        _mapper = _pipeline.Mapper;
+        Distance = _pipeline.Distance;
         _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = store.Directory, CollectionName = name };
     }
 
@@ -285,7 +263,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         }
 
         var state = await Run(RequireState, "Upsert").ConfigureAwait(false);
-        var prepared = await PrepareAsync(list, state.Info.Dimension, cancellationToken).ConfigureAwait(false);
+        var prepared = await _pipeline.PrepareAsync(list, state.Info.Dimension, cancellationToken).ConfigureAwait(false);
         await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -329,92 +307,6 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
-
-    private async Task<List<PreparedRecord>> PrepareAsync(List<TRecord> records, int dimension, CancellationToken cancellationToken)
-    {
-        var vectors = await ResolveVectorsAsync(records, cancellationToken).ConfigureAwait(false);
-
-        // The last occurrence of a key wins.
-        var byKey = new Dictionary<string, PreparedRecord>(StringComparer.Ordinal);
-        var order = new List<string>();
-        for (int i = 0; i < records.Count; i++)
-        {
-            string key = _mapper.Key(records[i]);
-            var (raw, tokens) = vectors[i];
-            var direction = new float[raw.Length];
-            float norm = VectorNorm.Split(raw.Span, direction, dimension);
-            var prepared = new PreparedRecord(key, _mapper.DataJson(records[i]), direction, norm, tokens is > 0 ? tokens : null);
-            if (!byKey.ContainsKey(key))
-            {
-                order.Add(key);
-            }
-
-            byKey[key] = prepared;
-        }
-
-        return [.. order.Select(k => byKey[k])];
-    }
-
-    private async Task<(ReadOnlyMemory<float> Raw, int? Tokens)[]> ResolveVectorsAsync(List<TRecord> records, CancellationToken cancellationToken)
-    {
-        var result = new (ReadOnlyMemory<float>, int?)[records.Count];
-        var toEmbed = new List<(int Index, string Text)>();
-        for (int i = 0; i < records.Count; i++)
-        {
-            object? value = _mapper.VectorValue(records[i]);
-            switch (value)
-            {
-                case float[] array:
-                    result[i] = (array, null);
-                    break;
-                case ReadOnlyMemory<float> memory:
-                    result[i] = (memory, null);
-                    break;
-                case Embedding<float> embedding:
-                    result[i] = (embedding.Vector, TokensOf(embedding));
-                    break;
-                case string text when _mapper.VectorProperty.EmbeddingGenerator is not null:
-                    toEmbed.Add((i, text));
-                    break;
-                case null:
-                    throw new ArgumentException($"Record {i} of the batch has no vector in '{_mapper.VectorProperty.ModelName}'.", nameof(records));
-                default:
-                    throw new NotSupportedException($"Vector property '{_mapper.VectorProperty.ModelName}' holds a {value.GetType().Name}; supported: {NormModelBuilder.SupportedVectorTypes}.");
-            }
-        }
-
-        if (toEmbed.Count > 0)
-        {
-            var embeddings = await EmbedAsync([.. toEmbed.Select(t => t.Text)], "document", cancellationToken).ConfigureAwait(false);
-            for (int j = 0; j < toEmbed.Count; j++)
-            {
-                result[toEmbed[j].Index] = (embeddings[j].Vector, TokensOf(embeddings[j]));
-            }
-        }
-
-        return result;
-    }
-
-    private async Task<IReadOnlyList<Embedding<float>>> EmbedAsync(IReadOnlyList<string> texts, string mode, CancellationToken cancellationToken)
-    {
-        var vector = _mapper.VectorProperty;
-        if (vector.EmbeddingGenerator is IEmbeddingGenerator<string, Embedding<float>> generator)
-        {
-            var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingPropertyNames.Mode] = mode } };
-            return await generator.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (vector.EmbeddingGenerator is null)
-        {
-            throw new InvalidOperationException(VectorDataStrings.UnsupportedVectorPropertyWithoutEmbeddingGenerator(vector));
-        }
-
-        var generated = await vector.GenerateEmbeddingsAsync(texts, cancellationToken).ConfigureAwait(false);
-        return [.. generated.Select(e => e as Embedding<float> ?? throw new NotSupportedException("The embedding generator must produce Embedding<float>."))];
-    }
-
-    private static int? TokensOf(Embedding<float> embedding) =>
-        embedding.AdditionalProperties?.TryGetValue(EmbeddingPropertyNames.TokenCount, out object? t) == true && t is int tokens ? tokens : null;
 
     private List<long> RemoveExisting(SqliteConnection connection, SqliteTransaction tx, CollectionState state, string[] keys, NormStatistics statistics)
     {
@@ -519,19 +411,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         return _mapper.Create<TRecord>(key, data, raw);
     }
 
-    private void CheckIncludeVectors(bool includeVectors)
-    {
-        if (includeVectors && _mapper.VectorProperty.EmbeddingGenerator is not null && !IsNativeVectorType(_mapper.VectorProperty.Type))
-        {
-            throw new NotSupportedException(VectorDataStrings.IncludeVectorsNotSupportedWithEmbeddingGeneration);
-        }
-    }
-
-    private static bool IsNativeVectorType(Type type)
-    {
-        Type t = Nullable.GetUnderlyingType(type) ?? type;
-        return t == typeof(float[]) || t == typeof(ReadOnlyMemory<float>) || t == typeof(Embedding<float>);
-    }
+    private void CheckIncludeVectors(bool includeVectors) => _pipeline.CheckIncludeVectors(includeVectors);
 
     private (string Sql, List<SqliteParameter> Parameters) OrderBy(FilteredRecordRetrievalOptions<TRecord> options)
     {
@@ -573,5 +453,4 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
 
     private Task<T> Run<T>(Func<T> action, string operation) => _store.Run(action, operation, Name);
 
-    private sealed record PreparedRecord(string Key, string Data, float[] Direction, float Norm, int? Tokens);
 }
