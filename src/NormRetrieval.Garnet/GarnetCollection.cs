@@ -386,7 +386,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         bool partial = _store.Options.AllowPartialResults;
         var statisticsTask = StatisticsAsync(layout, refresh: false, partial);
         var shardTasks = Enumerable.Range(0, layout.Shards).Select(i => TryShardAsync(layout, i, "Search", db =>
-            db.ExecuteAsync("VSIM", [(RedisKey)layout.VectorKey(i), .. arguments]))).ToArray();
+            db.ExecuteAsync("VSIM", [(RedisKey)layout.VectorKey(i), .. arguments]), filter is null ? null : $" (filter: {filter})")).ToArray();
         var replies = await Task.WhenAll(shardTasks).ConfigureAwait(false);
         var unavailable = new List<string>();
         var hits = new List<Hit>();
@@ -669,7 +669,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         return failure is null ? value! : throw failure;
     }
 
-    private async Task<(T? Value, GarnetShardUnavailableException? Failure)> TryShardAsync<T>(CollectionLayout layout, int shard, string operation, Func<IDatabase, Task<T>> action)
+    private async Task<(T? Value, GarnetShardUnavailableException? Failure)> TryShardAsync<T>(CollectionLayout layout, int shard, string operation, Func<IDatabase, Task<T>> action, string? detail = null)
     {
         try
         {
@@ -682,7 +682,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         }
         catch (RedisServerException ex)
         {
-            throw new VectorStoreException($"{operation} on shard '{layout.VectorKey(shard)}' failed: {ex.Message}", ex)
+            throw new VectorStoreException($"{operation} on shard '{layout.VectorKey(shard)}' failed: {ex.Message}{detail}", ex)
             {
                 VectorStoreSystemName = GarnetVectorStore.SystemName,
                 VectorStoreName = _store.EndPoints,

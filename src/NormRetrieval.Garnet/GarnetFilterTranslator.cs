@@ -66,7 +66,7 @@ internal sealed class GarnetFilterTranslator : FilterTranslatorBase
             default:
                 if (node.Type == typeof(bool) && TryBindProperty(Unwrap(node), out var property))
                 {
-                    _text.Append('(').Append(Selector(property)).Append(" == true)");
+                    _text.Append('(').Append(Selector(property)).Append(" == true )");
                     return;
                 }
 
@@ -152,14 +152,15 @@ internal sealed class GarnetFilterTranslator : FilterTranslatorBase
 
     private static string Literal(PropertyModel property, object? value)
     {
+        // Keywords are followed by a space: Garnet 2.2.8's filter tokenizer reads "true)" as one word.
         if (value is null)
         {
-            return "null";
+            return "null ";
         }
 
         if (value is bool b)
         {
-            return b ? "true" : "false";
+            return b ? "true " : "false ";
         }
 
         object? stored = property is KeyPropertyModel key ? KeyCodec.Encode(value, key.Type) : RecordMapper.ToSqlValue(value);
