@@ -30,8 +30,11 @@ public sealed class GarnetVectorStore : VectorStore
     /// <summary>The system name reported in metadata and exceptions.</summary>
     public const string SystemName = "garnet";
 
-    /// <summary>The hash that lists the collections and their layouts.</summary>
-    public const string RegistryKey = "normretrieval:collections";
+    /// <summary>
+    /// The hashes that list the collections and their layouts: three copies on slots a third of the slot
+    /// space apart, so that a cluster keeps them on different nodes and one node down does not hide them.
+    /// </summary>
+    public IReadOnlyList<string> RegistryKeys { get; }
 
     private readonly bool _ownsConnection;
 
@@ -52,6 +55,7 @@ public sealed class GarnetVectorStore : VectorStore
         Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("NormRetrieval.Garnet");
         EndPoints = string.Join(",", connection.GetEndPoints().Select(e => Format(e)));
         Metadata = new VectorStoreMetadata { VectorStoreSystemName = SystemName, VectorStoreName = EndPoints };
+        RegistryKeys = [.. CollectionLayout.ChooseTags("normretrieval-registry", 3, tag => connection.HashSlot(tag)).Select(t => t + ":collections")];
     }
 
     /// <summary>The connection.</summary>
@@ -166,7 +170,7 @@ public sealed class GarnetVectorStore : VectorStore
     /// <inheritdoc />
     public override async IAsyncEnumerable<string> ListCollectionNamesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var names = await Call(() => Database.HashKeysAsync(RegistryKey), "ListCollectionNames", null).ConfigureAwait(false);
+        var names = await ReadRegistryAsync(key => Database.HashKeysAsync(key), "ListCollectionNames", null).ConfigureAwait(false);
         foreach (var name in names.Select(n => n.ToString()).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -178,7 +182,7 @@ public sealed class GarnetVectorStore : VectorStore
     public override Task<bool> CollectionExistsAsync(string name, CancellationToken cancellationToken = default)
     {
         NormVectorStore.ValidateName(name);
-        return Call(() => Database.HashExistsAsync(RegistryKey, name), "CollectionExists", name);
+        return ReadRegistryAsync(key => Database.HashExistsAsync(key, name), "CollectionExists", name);
     }
 
     /// <inheritdoc />
@@ -197,7 +201,10 @@ public sealed class GarnetVectorStore : VectorStore
             await Call(() => Database.KeyDeleteAsync(keys), "EnsureCollectionDeleted", name).ConfigureAwait(false);
         }
 
-        await Call(() => Database.HashDeleteAsync(RegistryKey, name), "EnsureCollectionDeleted", name).ConfigureAwait(false);
+        foreach (string key in RegistryKeys)
+        {
+            await Call(() => Database.HashDeleteAsync(key, name), "EnsureCollectionDeleted", name).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -213,16 +220,21 @@ public sealed class GarnetVectorStore : VectorStore
 
     internal async Task<CollectionLayout?> FindLayoutAsync(string name)
     {
-        var json = await Call(() => Database.HashGetAsync(RegistryKey, name), "ReadLayout", name).ConfigureAwait(false);
+        var json = await ReadRegistryAsync(key => Database.HashGetAsync(key, name), "ReadLayout", name).ConfigureAwait(false);
         return json.IsNull ? null : CollectionLayout.FromJson(json.ToString(), name);
     }
 
     /// <summary>Registers a layout unless the collection exists; returns the registered one.</summary>
     internal async Task<CollectionLayout> RegisterAsync(string name, CollectionLayout layout)
     {
-        bool added = await Call(() => Database.HashSetAsync(RegistryKey, name, layout.ToJson(), When.NotExists), "EnsureCollectionExists", name).ConfigureAwait(false);
+        bool added = await Call(() => Database.HashSetAsync(RegistryKeys[0], name, layout.ToJson(), When.NotExists), "EnsureCollectionExists", name).ConfigureAwait(false);
         if (added)
         {
+            foreach (string copy in RegistryKeys.Skip(1))
+            {
+                await Call(() => Database.HashSetAsync(copy, name, layout.ToJson()), "EnsureCollectionExists", name).ConfigureAwait(false);
+            }
+
             Logger.LogInformation("Created collection {Collection}: {Shards} shards, dimension {Dimension}, {Quantization}", name, layout.Shards, layout.Dimension, layout.Quantization);
             return layout;
         }
@@ -233,13 +245,46 @@ public sealed class GarnetVectorStore : VectorStore
     /// <summary>The node that serves a key, for messages; null when it cannot be told.</summary>
     internal string? EndPointOf(RedisKey key)
     {
+        // A cluster's slot map is known to every connected node, including the slots of a node that is down.
+        int slot = Connection.HashSlot(key);
+        foreach (var server in Connection.GetServers())
+        {
+            try
+            {
+                if (server.IsConnected && server.ClusterConfiguration?.GetBySlot(slot)?.EndPoint is { } endPoint)
+                {
+                    return Format(endPoint);
+                }
+            }
+            catch (RedisException)
+            {
+                // Ask the next one.
+            }
+        }
+
         try
         {
-            return Connection.GetServer(key) is { } server ? Format(server.EndPoint) : null;
+            return Connection.GetServer(key) is { } single ? Format(single.EndPoint) : null;
         }
         catch (RedisException)
         {
             return null;
+        }
+    }
+
+    /// <summary>Reads the first registry copy whose node answers.</summary>
+    private async Task<T> ReadRegistryAsync<T>(Func<RedisKey, Task<T>> read, string operation, string? collection)
+    {
+        for (int i = 0; ; i++)
+        {
+            try
+            {
+                return await Call(() => read(RegistryKeys[i]), operation, collection).ConfigureAwait(false);
+            }
+            catch (VectorStoreException ex) when (i < RegistryKeys.Count - 1 && ex.InnerException is RedisConnectionException or RedisTimeoutException)
+            {
+                Logger.LogWarning("Registry copy {Key} did not answer; reading the next copy.", RegistryKeys[i]);
+            }
         }
     }
 
