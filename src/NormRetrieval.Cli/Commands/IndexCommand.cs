@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace NormRetrieval.Cli.Commands;
 
 /// <summary>
-/// <c>normretrieval index --store DIR --collection NAME --input corpus.jsonl [--model M] [--engine faiss|flat] [--index FACTORY]</c>:
+/// <c>normretrieval index --store DIR|garnet:HOST:PORT,... --collection NAME --input corpus.jsonl [--model M] [--engine faiss|flat] [--index FACTORY] [--shards N]</c>:
 /// encodes a BEIR corpus (title and text joined) and upserts it. Re-running is idempotent: documents
 /// whose title and text are unchanged are neither encoded nor written again.
 /// </summary>
@@ -27,19 +27,15 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
 
         NormVectorStore.ValidateName(settings.Collection!);
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(settings.Model), new OnnxEncoderOptions { IntraOpThreads = settings.Threads });
-        using var store = CliCollection.OpenStore(settings.Store!, output, new NormVectorStoreOptions { Engine = settings.Engine, IndexFactory = settings.Index });
-        if (File.Exists(CliCollection.ManifestPath(store, settings.Collection!)))
+        using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: false, settings.Engine, settings.Index, settings.Shards).ConfigureAwait(false);
+        if (await store.FindManifestAsync(settings.Collection!).ConfigureAwait(false) is { } manifest && manifest.Model != encoder.Model.Name)
         {
-            var manifest = CliCollection.ReadManifest(store, settings.Collection!);
-            if (manifest.Model != encoder.Model.Name)
-            {
-                throw new CliInputException($"Collection '{settings.Collection}' was indexed with model '{manifest.Model}', not '{encoder.Model.Name}'.");
-            }
+            throw new CliInputException($"Collection '{settings.Collection}' was indexed with model '{manifest.Model}', not '{encoder.Model.Name}'.");
         }
 
-        var collection = store.GetDynamicCollection(settings.Collection!, new NormCollectionOptions { Definition = CliCollection.Definition(encoder.Dimension) });
+        var collection = store.Collection(settings.Collection!, encoder.Dimension);
         await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
-        CliCollection.WriteManifest(store, settings.Collection!, new CliCollection.Manifest(encoder.Model.Name, encoder.Dimension));
+        await store.WriteManifestAsync(settings.Collection!, new CliCollection.Manifest(encoder.Model.Name, encoder.Dimension)).ConfigureAwait(false);
 
         var reader = new BeirDataset(Path.GetDirectoryName(input)!);
         long total = File.ReadLines(input).LongCount(l => !string.IsNullOrWhiteSpace(l));
@@ -61,9 +57,9 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
         written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
         done += chunk.Count;
         progress.Report(done, final: true);
-        long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
+        long count = await store.CountAsync(collection, cancellationToken).ConfigureAwait(false);
         await output.Out.WriteLineAsync(
-            $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {collection.IndexDescription}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);
+            $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {await store.DescribeAsync(collection).ConfigureAwait(false)}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
@@ -85,11 +81,17 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
         [Description("Faiss factory string when the collection is created: Flat (default, exact), HNSW32, ...")]
         public string? Index { get; init; }
 
+        [CommandOption("--shards <N>")]
+        [Description("garnet: stores only: how many vector sets (shards) the collection is spread over when it is created (default 3).")]
+        public int? Shards { get; init; }
+
         [CommandOption("--threads <N>")]
         [Description("ONNX Runtime intra-op threads.")]
         public int? Threads { get; init; }
 
         public override Spectre.Console.ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Input) ? Spectre.Console.ValidationResult.Error("--input is required.") : base.Validate();
+            string.IsNullOrWhiteSpace(Input) ? Spectre.Console.ValidationResult.Error("--input is required.")
+            : Shards is < 1 or > 1024 ? Spectre.Console.ValidationResult.Error("--shards must be between 1 and 1024.")
+            : base.Validate();
     }
 }

@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 namespace NormRetrieval.Cli.Commands;
 
 /// <summary>
-/// <c>normretrieval search --store DIR --collection NAME --query TEXT [--top K] [--policy P] [--json]</c>:
+/// <c>normretrieval search --store DIR|garnet:HOST:PORT,... --collection NAME --query TEXT [--top K] [--policy P] [--json]</c>:
 /// encodes the query with the collection's model (query mode) and prints the results with their
 /// scores, cosines, norms and explanations, plus the query's norm and confidence.
 /// </summary>
@@ -21,13 +21,13 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var policy = ScoringPolicy.Parse(settings.Policy);
-        using var store = CliCollection.OpenStore(settings.Store!, output, new NormVectorStoreOptions { ReadOnly = true });
-        var manifest = CliCollection.ReadManifest(store, settings.Collection!);
+        using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: true).ConfigureAwait(false);
+        var manifest = await store.ReadManifestAsync(settings.Collection!).ConfigureAwait(false);
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(manifest.Model));
-        var collection = store.GetDynamicCollection(settings.Collection!, new NormCollectionOptions { Definition = CliCollection.Definition(manifest.Dimension) });
+        var collection = store.Collection(settings.Collection!, manifest.Dimension);
         var query = encoder.Encode(settings.Query!, EncodeMode.Query);
         var options = new NormSearchOptions<Dictionary<string, object?>> { Ranking = new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch } };
-        var response = await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, options, cancellationToken).ConfigureAwait(false);
+        var response = await store.SearchAsync(collection, new Embedding<float>(query.Vector), settings.Top, options, cancellationToken).ConfigureAwait(false);
 
         if (settings.Json)
         {

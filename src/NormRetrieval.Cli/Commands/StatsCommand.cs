@@ -6,24 +6,24 @@ using Spectre.Console.Cli;
 
 namespace NormRetrieval.Cli.Commands;
 
-/// <summary><c>normretrieval stats --store DIR --collection NAME [--json]</c>: size, engine and norm statistics.</summary>
+/// <summary><c>normretrieval stats --store DIR|garnet:HOST:PORT,... --collection NAME [--json]</c>: size, engine and norm statistics.</summary>
 internal sealed class StatsCommand(CliOutput output) : AsyncCommand<StoreSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, StoreSettings settings, CancellationToken cancellationToken)
     {
-        using var store = CliCollection.OpenStore(settings.Store!, output, new NormVectorStoreOptions { ReadOnly = true });
-        var manifest = CliCollection.ReadManifest(store, settings.Collection!);
-        var collection = store.GetDynamicCollection(settings.Collection!, new NormCollectionOptions { Definition = CliCollection.Definition(manifest.Dimension) });
-        long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
-        var s = collection.Statistics;
+        using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: true).ConfigureAwait(false);
+        var manifest = await store.ReadManifestAsync(settings.Collection!).ConfigureAwait(false);
+        var collection = store.Collection(settings.Collection!, manifest.Dimension);
+        long count = await store.CountAsync(collection, cancellationToken).ConfigureAwait(false);
+        var s = await store.StatisticsAsync(collection, cancellationToken).ConfigureAwait(false);
         var report = new
         {
             collection = settings.Collection,
             count,
             dimension = manifest.Dimension,
             model = manifest.Model,
-            engine = collection.IndexDescription,
-            degenerate = collection.NormsAreDegenerate,
+            engine = await store.DescribeAsync(collection).ConfigureAwait(false),
+            degenerate = s.AllNormsNearOne,
             norms = new
             {
                 meanLogNorm = s.MeanLogNorm,

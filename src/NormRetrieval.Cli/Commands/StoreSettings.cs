@@ -6,8 +6,8 @@ namespace NormRetrieval.Cli.Commands;
 /// <summary>The options every store command shares.</summary>
 internal class StoreSettings : CommandSettings
 {
-    [CommandOption("--store <DIR>")]
-    [Description("The store folder.")]
+    [CommandOption("--store <STORE>")]
+    [Description("The store folder, or garnet:HOST:PORT[,HOST:PORT...] for a Garnet server or cluster (password from NORMRETRIEVAL_GARNET_PASSWORD).")]
     public string? Store { get; init; }
 
     [CommandOption("--collection <NAME>")]

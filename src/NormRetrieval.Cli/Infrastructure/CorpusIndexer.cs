@@ -12,7 +12,7 @@ internal static class CorpusIndexer
 {
     /// <summary>Upserts a chunk of documents; unchanged ones (same title and text) are skipped.</summary>
     /// <returns>How many documents were encoded and written.</returns>
-    public static async Task<int> WriteAsync(OnnxEncoder encoder, NormDynamicCollection collection, List<BeirDocument> chunk, CancellationToken cancellationToken)
+    public static async Task<int> WriteAsync(OnnxEncoder encoder, Microsoft.Extensions.VectorData.VectorStoreCollection<object, Dictionary<string, object?>> collection, List<BeirDocument> chunk, CancellationToken cancellationToken)
     {
         if (chunk.Count == 0)
         {
