@@ -1,25 +1,27 @@
 using System.Diagnostics;
 using System.Text.Json;
-using NormRetrieval.Testing;
 using StackExchange.Redis;
 
-namespace NormRetrieval.Garnet.Tests;
+namespace NormRetrieval.Testing;
 
 /// <summary>
-/// A Garnet cluster of <c>garnet-server</c> processes on loopback (the repo's pinned dotnet tool), each
-/// persistent (checkpoint folder, AOF that is flushed before a write is acknowledged) and password-protected.
+/// <c>garnet-server</c> processes on loopback (the repo's pinned dotnet tool) — a cluster, or one standalone
+/// node — each persistent (checkpoint folder, AOF flushed before a write is acknowledged) and password-protected,
+/// started with the flags the README gives.
 /// </summary>
 internal sealed class GarnetCluster : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly Process?[] _processes;
     private readonly string _server;
+    private readonly bool _cluster;
 
-    public GarnetCluster(int nodes, string password)
+    public GarnetCluster(int nodes, string password, bool cluster = true)
     {
         Password = password;
+        _cluster = cluster;
         _server = FindServer();
-        Ports = [.. Enumerable.Range(0, nodes).Select(_ => GarnetFixture.FreePort())];
+        Ports = [.. Enumerable.Range(0, nodes).Select(_ => FreePort())];
         _processes = new Process?[nodes];
     }
 
@@ -36,6 +38,11 @@ internal sealed class GarnetCluster : IDisposable
         for (int i = 0; i < Ports.Length; i++)
         {
             await StartNodeAsync(i);
+        }
+
+        if (!_cluster)
+        {
+            return;
         }
 
         using var first = await AdminAsync(0);
@@ -81,9 +88,9 @@ internal sealed class GarnetCluster : IDisposable
         };
         foreach (string arg in (string[])[
             _server, "--bind", "127.0.0.1", "--port", Ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--cluster", "--enable-vector-set-preview", "-m", "1g",
+            "--enable-vector-set-preview", "-m", "2g",
             "--checkpointdir", data, "--aof", "--aof-commit-wait", "--device-type", "RandomAccess", "--recover",
-            "--auth", "Password", "--password", Password, "--cluster-password", Password])
+            "--auth", "Password", "--password", Password, .. (_cluster ? (string[])["--cluster", "--cluster-password", Password] : [])])
         {
             start.ArgumentList.Add(arg);
         }
@@ -136,6 +143,13 @@ internal sealed class GarnetCluster : IDisposable
         }
 
         _dir.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
