@@ -336,7 +336,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
     public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
         TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var response = await SearchDetailedAsync(searchValue, top, options, cancellationToken).ConfigureAwait(false);
+        var response = await SearchCoreAsync(searchValue, top, options, withConfidence: false, cancellationToken).ConfigureAwait(false);
         foreach (var result in response.Results)
         {
             yield return new VectorSearchResult<TRecord>(result.Record, result.Score);
@@ -356,8 +356,12 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
     /// <exception cref="InvalidVectorException">The query vector has the wrong dimension, is zero, or holds NaN or infinity.</exception>
     /// <exception cref="NotSupportedException">The input type or the filter is not supported.</exception>
     /// <exception cref="GarnetShardUnavailableException">A shard did not answer and partial results are not allowed.</exception>
-    public async Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
+    public Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default) =>
+        SearchCoreAsync(searchValue, top, options, withConfidence: true, cancellationToken);
+
+    private async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options, bool withConfidence, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         options ??= new VectorSearchOptions<TRecord>();
@@ -385,13 +389,20 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
 
         bool partial = _store.Options.AllowPartialResults;
         var statisticsTask = StatisticsAsync(layout, refresh: false, partial);
-        var shardTasks = Enumerable.Range(0, layout.Shards).Select(i => TryShardAsync(layout, i, "Search", db =>
-            db.ExecuteAsync("VSIM", [(RedisKey)layout.VectorKey(i), .. arguments]), filter is null ? null : $" (filter: {filter})")).ToArray();
-        var replies = await Task.WhenAll(shardTasks).ConfigureAwait(false);
+        // The shards' VSIM calls go out together; each reply is awaited (and a failure attributed to its shard) in turn.
+        var db = _store.Database;
+        var pending = new Task<RedisResult>[layout.Shards];
+        for (int i = 0; i < pending.Length; i++)
+        {
+            pending[i] = db.ExecuteAsync("VSIM", [(RedisKey)layout.VectorKey(i), .. arguments]);
+        }
+
         var unavailable = new List<string>();
         var hits = new List<Hit>();
-        foreach (var (reply, failure) in replies)
+        for (int i = 0; i < pending.Length; i++)
         {
+            int shard = i;
+            var (reply, failure) = await TryShardAsync(layout, shard, "Search", _ => pending[shard], filter is null ? null : $" (filter: {filter})").ConfigureAwait(false);
             if (failure is not null)
             {
                 if (!partial)
@@ -428,7 +439,8 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
             statistics.Statistics,
             ranking,
             options,
-            top);
+            top,
+            withConfidence);
         return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString())
         {
             UnavailableShards = [.. unavailable.Union(statistics.Unavailable).Distinct(StringComparer.Ordinal)],
@@ -475,12 +487,33 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         return data.Length <= 2 ? prefix.Append('}').ToString() : prefix.Append(',').Append(data, 1, data.Length - 1).ToString();
     }
 
-    private static (double Norm, int? Tokens) ReadNorm(string attributes)
+    /// <summary>Reads the norm and token count from the start of an element's attributes (where <see cref="Attributes"/> puts them).</summary>
+    private static (double Norm, int? Tokens) ReadNorm(string attributes) => ReadNorm(System.Text.Encoding.UTF8.GetBytes(attributes));
+
+    private static (double Norm, int? Tokens) ReadNorm(ReadOnlySpan<byte> attributes)
     {
-        using var doc = JsonDocument.Parse(attributes);
-        var root = doc.RootElement;
-        double norm = root.TryGetProperty(NormAttribute, out var n) && n.ValueKind == JsonValueKind.Number ? n.GetDouble() : 1;
-        int? tokens = root.TryGetProperty(TokensAttribute, out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : null;
+        double norm = 1;
+        int? tokens = null;
+        var reader = new Utf8JsonReader(attributes);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+        {
+            bool isNorm = reader.ValueTextEquals(NormAttribute), isTokens = !isNorm && reader.ValueTextEquals(TokensAttribute);
+            reader.Read();
+            if (isNorm && reader.TokenType == JsonTokenType.Number)
+            {
+                norm = reader.GetDouble();
+            }
+            else if (isTokens && reader.TokenType == JsonTokenType.Number)
+            {
+                tokens = reader.GetInt32();
+            }
+            else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+        }
+
         return (norm, tokens);
     }
 
@@ -493,17 +526,17 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         {
             string key = items[i++].ToString();
             double distance;
-            string attributes;
+            byte[] attributes;
             if (items[i].Resp2Type == ResultType.Array)
             {
                 var pair = (RedisResult[])items[i++]!;
                 distance = (double)pair[0];
-                attributes = pair[1].ToString();
+                attributes = (byte[])pair[1]!;
             }
             else
             {
                 distance = (double)items[i++];
-                attributes = items[i++].ToString();
+                attributes = (byte[])items[i++]!;
             }
 
             var (norm, tokens) = ReadNorm(attributes);
@@ -692,5 +725,5 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         }
     }
 
-    private sealed record Hit(string Key, double Cosine, double Norm, int? Tokens, string Attributes);
+    private sealed record Hit(string Key, double Cosine, double Norm, int? Tokens, byte[] Attributes);
 }

@@ -45,9 +45,21 @@ internal sealed class RecordMapper(CollectionModel model)
 
     public TRecord Create<TRecord>(string key, string dataJson, float[]? rawVector)
     {
+        using var doc = JsonDocument.Parse(dataJson);
+        return Create<TRecord>(key, doc, rawVector);
+    }
+
+    /// <summary>Creates a record from UTF-8 JSON (no transcoding); members other than the data properties are ignored.</summary>
+    public TRecord Create<TRecord>(string key, ReadOnlyMemory<byte> utf8DataJson, float[]? rawVector)
+    {
+        using var doc = JsonDocument.Parse(utf8DataJson);
+        return Create<TRecord>(key, doc, rawVector);
+    }
+
+    private TRecord Create<TRecord>(string key, JsonDocument doc, float[]? rawVector)
+    {
         var record = Model.CreateRecord<TRecord>()!;
         Model.KeyProperty.SetValueAsObject(record, KeyCodec.Decode(key, KeyType));
-        using var doc = JsonDocument.Parse(dataJson);
         foreach (var p in Model.DataProperties)
         {
             object? value = doc.RootElement.TryGetProperty(p.StorageName, out var element) ? ReadValue(p, element) : null;

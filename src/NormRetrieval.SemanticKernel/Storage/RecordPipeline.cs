@@ -117,7 +117,8 @@ internal sealed class RecordPipeline
 
     /// <summary>
     /// Reranks cosine candidates with a policy and the collection statistics, then applies the threshold
-    /// (in the collection's distance meaning), skip and top; also computes the query confidence signal.
+    /// (in the collection's distance meaning), skip and top; also computes the query confidence signal
+    /// unless the caller has no use for it (then its fields are NaN).
     /// </summary>
     public (List<NormSearchResult<TRecord>> Results, QueryConfidence Confidence) Rank<TKey, TRecord>(
         IReadOnlyList<RerankCandidate<TKey>> candidates,
@@ -126,7 +127,8 @@ internal sealed class RecordPipeline
         NormStatistics statistics,
         NormRankingOptions ranking,
         VectorSearchOptions<TRecord> options,
-        int top)
+        int top,
+        bool withConfidence = true)
     {
         var context = new NormContext(statistics);
         var query = new QueryFeatures(queryNorm);
@@ -154,7 +156,7 @@ internal sealed class RecordPipeline
             }
         }
 
-        return (results, QueryConfidence.Compute(query, candidates, context));
+        return (results, withConfidence ? QueryConfidence.Compute(query, candidates, context) : new QueryConfidence(double.NaN, double.NaN, double.NaN, double.NaN));
     }
 
     /// <summary>The ranking of a search: the query's, else the collection's, else the store's, else cosine.</summary>
