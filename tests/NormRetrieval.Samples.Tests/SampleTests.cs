@@ -2,12 +2,15 @@ using System.Diagnostics;
 using System.Text.Json;
 using NormRetrieval.Testing;
 
+
 namespace NormRetrieval.Samples.Tests;
 
 /// <summary>Runs every sample as its own process and checks the exit code and the shape of its output.</summary>
 public sealed class SampleTests
 {
-    private static async Task<(int Code, string Out, string Error)> RunAsync(string sample, params string[] args)
+    private static Task<(int Code, string Out, string Error)> RunAsync(string sample, params string[] args) => RunAsync(sample, new Dictionary<string, string>(), args);
+
+    private static async Task<(int Code, string Out, string Error)> RunAsync(string sample, Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, sample + ".dll"), .. args])
         {
@@ -16,6 +19,11 @@ public sealed class SampleTests
             UseShellExecute = false,
         };
         start.Environment.Remove("OPENAI_API_KEY");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -46,6 +54,26 @@ public sealed class SampleTests
         Assert.Contains("9 notes", stdout, StringComparison.Ordinal);
         Assert.Contains("cosine — query norm", stdout, StringComparison.Ordinal);
         Assert.Contains("specificity:0.05 — query norm", stdout, StringComparison.Ordinal);
+        Assert.Equal(6, stdout.Split('\n').Count(l => l.Contains("(norm ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ScaleOut_runs_the_quickstart_on_a_three_node_garnet_cluster()
+    {
+        using var cluster = new GarnetCluster(3, "sample-password");
+        await cluster.StartAsync();
+        var environment = new Dictionary<string, string>
+        {
+            ["NORMRETRIEVAL_GARNET"] = string.Join(",", cluster.Ports.Select(p => "127.0.0.1:" + p)),
+            ["NORMRETRIEVAL_GARNET_PASSWORD"] = cluster.Password,
+        };
+        var (code, stdout, stderr) = await RunAsync("ScaleOut", environment);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("collection 'notes' in shards {notes-s0", stdout, StringComparison.Ordinal);
+        Assert.Contains("9 notes", stdout, StringComparison.Ordinal);
+        Assert.Contains("cosine — query norm", stdout, StringComparison.Ordinal);
+        Assert.Contains("specificity:0.05 — query norm", stdout, StringComparison.Ordinal);
+        Assert.Equal(2, stdout.Split('\n').Count(l => l.Contains("all shards answered", StringComparison.Ordinal)));
         Assert.Equal(6, stdout.Split('\n').Count(l => l.Contains("(norm ", StringComparison.Ordinal)));
     }
 
