@@ -83,6 +83,26 @@ public sealed class RankingTests(GarnetFixture garnet)
     }
 
     [Fact]
+    public async Task Q8_quantisation_keeps_scores_close_to_cosine_and_norms_exact()
+    {
+        var data = TestCollection.Get("cranfield", "minilm");
+        using var store = new GarnetVectorStore(garnet.Connection, new GarnetVectorStoreOptions { Shards = 2, Quantization = VectorQuantization.Q8 });
+        var c = store.GetCollection<string, Document>(garnet.NewName("q8"), new GarnetCollectionOptions());
+        await c.EnsureCollectionExistsAsync(Ct);
+        await c.UpsertAsync(Enumerable.Range(0, 300).Select(i => new Document { Id = data.DocumentIds[i], Text = "", Norm = data.DocumentNorms[i], Vector = data.DocumentRaw[i] }), Ct);
+        var info = (StackExchange.Redis.RedisResult[])(await garnet.Connection.GetDatabase().ExecuteAsync("VINFO", (StackExchange.Redis.RedisKey)(await c.ShardKeysAsync())![0]))!;
+        Assert.Equal("q8", info[1].ToString());
+        var response = await c.SearchDetailedAsync(data.QueryRaw[0], 10, cancellationToken: Ct);
+        foreach (var r in response.Results)
+        {
+            int i = Array.IndexOf(data.DocumentIds, r.Record.Id);
+            float exact = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(data.QueryRaw[0], data.DocumentRaw[i]);
+            Assert.Equal(exact, r.Score, 2);
+            Assert.Equal(data.DocumentNorms[i], r.Explanation.Norm, 4);
+        }
+    }
+
+    [Fact]
     public async Task Text_is_embedded_by_the_generator_with_its_norm()
     {
         using var encoder = new NormRetrieval.Onnx.Encoders.OnnxEncoder(NormRetrieval.Onnx.Models.EncoderModel.MiniLM);
