@@ -15,7 +15,7 @@ namespace NormRetrieval.Garnet;
 /// <c>Contains</c> on string-list properties and on captured arrays or lists. Anything else throws
 /// <see cref="NotSupportedException"/>. Values become JSON literals, so no value can change the expression.
 /// </summary>
-internal sealed class GarnetFilterTranslator : FilterTranslatorBase
+internal sealed class GarnetFilterTranslator : RecordFilterTranslator
 {
     /// <summary>The attribute that repeats the record key, so filters can test it.</summary>
     public const string KeyAttribute = "__key";
@@ -76,27 +76,7 @@ internal sealed class GarnetFilterTranslator : FilterTranslatorBase
 
     private void Comparison(BinaryExpression b)
     {
-        Expression left = Unwrap(b.Left), right = Unwrap(b.Right);
-        var type = b.NodeType;
-        if (!TryBindProperty(left, out var property))
-        {
-            if (!TryBindProperty(right, out property))
-            {
-                throw Unsupported(b);
-            }
-
-            (left, right) = (right, left);
-            type = type switch
-            {
-                ExpressionType.LessThan => ExpressionType.GreaterThan,
-                ExpressionType.LessThanOrEqual => ExpressionType.GreaterThanOrEqual,
-                ExpressionType.GreaterThan => ExpressionType.LessThan,
-                ExpressionType.GreaterThanOrEqual => ExpressionType.LessThanOrEqual,
-                _ => type,
-            };
-        }
-
-        if (!TryGetValue(right, out object? value))
+        if (!TryBindComparison(b, out var property, out var type, out object? value))
         {
             throw Unsupported(b);
         }
@@ -194,50 +174,6 @@ internal sealed class GarnetFilterTranslator : FilterTranslatorBase
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
-    private static Expression Unwrap(Expression e)
-    {
-        while (e is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } u)
-        {
-            e = u.Operand;
-        }
-
-        return e;
-    }
-
-    private bool TryGetValue(Expression e, out object? value)
-    {
-        switch (Unwrap(e))
-        {
-            case ConstantExpression c:
-                value = c.Value;
-                return true;
-            case var other when !ReadsRecord(other):
-                value = Expression.Lambda(other).Compile().DynamicInvoke();
-                return true;
-            default:
-                value = null;
-                return false;
-        }
-    }
-
-    private bool ReadsRecord(Expression e)
-    {
-        var finder = new ParameterFinder(RecordParameter);
-        finder.Visit(e);
-        return finder.Found;
-    }
-
     private static NotSupportedException Unsupported(Expression node) =>
         new($"The filter expression '{node}' is not supported by vector-set filters. Supported: ==, !=, &&, ||, !, Contains, and <, <=, >, >= on numbers, over data properties and the key with constants or captured variables.");
-
-    private sealed class ParameterFinder(ParameterExpression record) : ExpressionVisitor
-    {
-        public bool Found { get; private set; }
-
-        protected override Expression VisitParameter(ParameterExpression node)
-        {
-            Found |= node == record;
-            return node;
-        }
-    }
 }

@@ -15,7 +15,7 @@ namespace NormRetrieval.SemanticKernel.Storage;
 /// string-list properties and on captured arrays or lists, captured variables and members. Anything else
 /// throws <see cref="NotSupportedException"/>. No value or name is ever spliced into the SQL text.
 /// </summary>
-internal sealed class SqliteFilterTranslator : FilterTranslatorBase
+internal sealed class SqliteFilterTranslator : RecordFilterTranslator
 {
     private readonly StringBuilder _sql = new();
     private readonly List<SqliteParameter> _parameters = [];
@@ -76,27 +76,7 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
 
     private void Comparison(BinaryExpression b)
     {
-        Expression left = Unwrap(b.Left), right = Unwrap(b.Right);
-        var type = b.NodeType;
-        if (!TryBindProperty(left, out var property))
-        {
-            if (!TryBindProperty(right, out property))
-            {
-                throw Unsupported(b);
-            }
-
-            (left, right) = (right, left);
-            type = type switch
-            {
-                ExpressionType.LessThan => ExpressionType.GreaterThan,
-                ExpressionType.LessThanOrEqual => ExpressionType.GreaterThanOrEqual,
-                ExpressionType.GreaterThan => ExpressionType.LessThan,
-                ExpressionType.GreaterThanOrEqual => ExpressionType.LessThanOrEqual,
-                _ => type,
-            };
-        }
-
-        if (!TryGetValue(right, out object? value))
+        if (!TryBindComparison(b, out var property, out var type, out object? value))
         {
             throw Unsupported(b);
         }
@@ -184,65 +164,6 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
         string name = "$f" + _parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _parameters.Add(new SqliteParameter(name, value ?? DBNull.Value));
         return name;
-    }
-
-    private static Expression Unwrap(Expression e)
-    {
-        while (e is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } u)
-        {
-            e = u.Operand;
-        }
-
-        return e;
-    }
-
-    private bool TryGetValue(Expression e, out object? value)
-    {
-        switch (Unwrap(e))
-        {
-            case ConstantExpression c:
-                value = c.Value;
-                return true;
-            case QueryParameterExpression p:
-                value = p.Value;
-                return true;
-            case var other when !RecordFinder.References(other, RecordParameter):
-                // A computation over constants and captured values only (e.g. limit * 2, day.AddDays(1)):
-                // evaluate it here, once, and pass the result as a parameter.
-                value = Expression.Lambda(CapturedValueInliner.Inline(other)).Compile().DynamicInvoke();
-                return true;
-            default:
-                value = null;
-                return false;
-        }
-    }
-
-    /// <summary>Finds whether an expression reads the record.</summary>
-    private sealed class RecordFinder(ParameterExpression record) : ExpressionVisitor
-    {
-        private bool _found;
-
-        public static bool References(Expression e, ParameterExpression record)
-        {
-            var finder = new RecordFinder(record);
-            finder.Visit(e);
-            return finder._found;
-        }
-
-        protected override Expression VisitParameter(ParameterExpression node)
-        {
-            _found |= node == record;
-            return node;
-        }
-    }
-
-    /// <summary>Turns the preprocessor's query parameters back into constants so a subtree can be evaluated.</summary>
-    private sealed class CapturedValueInliner : ExpressionVisitor
-    {
-        public static Expression Inline(Expression e) => new CapturedValueInliner().Visit(e);
-
-        protected override Expression VisitExtension(Expression node) =>
-            node is QueryParameterExpression p ? Expression.Constant(p.Value, p.Type) : base.VisitExtension(node);
     }
 
     private static NotSupportedException Unsupported(Expression node) =>
