@@ -18,25 +18,7 @@ public sealed class ContractTests(GarnetFixture garnet)
 
     private static Hotel H(string id, float scale, params float[] direction) => TempHotel(id, [.. direction.Select(x => x * scale)]);
 
-    private static Hotel TempHotel(string id, float[] vector) => new()
-    {
-        Id = id,
-        Name = "Hotel " + id,
-        Rating = id.Length,
-        Visits = 10_000_000_000L + id.Length,
-        Price = 99.5f,
-        Score = 4.25,
-        Open = true,
-        Opened = new DateTimeOffset(2020, 5, 17, 10, 30, 0, TimeSpan.FromHours(2)),
-        Code = Guid.Parse("8b4f2a5e-4c71-4f9e-9d0a-3c7e5b1f2a6d"),
-        Tags = ["pool", "spa"],
-        Rooms = ["single", "double"],
-        Stars = null,
-        Discount = 0.1,
-        Pets = null,
-        Closed = null,
-        Embedding = vector,
-    };
+    private static Hotel TempHotel(string id, float[] vector) => Hotel.Sample(id, vector);
 
     [Theory]
     [MemberData(nameof(Stores))]

@@ -7,66 +7,11 @@ namespace NormRetrieval.Garnet.Tests;
 /// <summary>The embedded store's filter cases, translated to vector-set FILTER expressions.</summary>
 public sealed class FilterTests(GarnetFixture garnet)
 {
-    private static readonly DateTimeOffset Day = new(2024, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly string Captured = "Name3";
-    private static readonly string[] Names = ["Name1", "Name4"];
-
-    private static readonly Dictionary<string, System.Linq.Expressions.Expression<Func<Hotel, bool>>> Filters = new()
-    {
-        ["=="] = h => h.Rating == 3,
-        ["!="] = h => h.Rating != 3,
-        ["<"] = h => h.Price < 10,
-        ["<="] = h => h.Visits <= 5000,
-        [">"] = h => h.Score > 2.5,
-        [">="] = h => h.Rating >= 4,
-        ["&&"] = h => h.Open && h.Rating > 1,
-        ["||"] = h => h.Rating == 0 || h.Rating == 4,
-        ["!"] = h => !(h.Rating == 2),
-        ["bool"] = h => h.Open,
-        ["!bool"] = h => !h.Open,
-        ["== null"] = h => h.Name == null,
-        ["!= null"] = h => h.Stars != null,
-        ["nullable =="] = h => h.Stars == 2,
-        ["nullable != value"] = h => h.Stars != 2,
-        ["string =="] = h => h.Name == "Name2",
-        ["string !="] = h => h.Name != "Name2",
-        ["captured"] = h => h.Name == Captured,
-        ["captured member"] = h => h.Rating == Day.Day % 5,
-        ["date =="] = h => h.Opened == Day.AddDays(4),
-        ["guid =="] = h => h.Code == Guid.Empty,
-        ["tags contains"] = h => h.Tags.Contains("pool"),
-        ["rooms contains"] = h => h.Rooms.Contains("double"),
-        ["array contains"] = h => Names.Contains(h.Name!),
-        ["inline array contains"] = h => new[] { 1, 3 }.Contains(h.Rating),
-        ["key =="] = h => h.Id == "h05",
-        ["key contains"] = h => new[] { "h01", "h02", "zz" }.Contains(h.Id),
-        ["reversed"] = h => 3 < h.Rating,
-        ["injection"] = h => h.Name == "x\" or .Rating > -1 or .Name == \"",
-        ["injection 2"] = h => h.Tags.Contains("\\\" or 1 == 1 or \"\\"),
-    };
+    private static readonly DateTimeOffset Day = FilterCases.Day;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static List<Hotel> Hotels() => [.. Enumerable.Range(0, 40).Select(i =>
-    {
-        var h = new Hotel
-        {
-            Id = "h" + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture),
-            Name = i % 7 == 0 ? null : "Name" + (i % 5),
-            Rating = i % 5,
-            Visits = i * 1000L,
-            Price = i * 1.5f,
-            Score = i / 10.0,
-            Open = i % 2 == 0,
-            Opened = Day.AddDays(i).ToOffset(TimeSpan.FromHours(i % 3)),
-            Code = i % 3 == 0 ? Guid.Empty : Guid.Parse("8b4f2a5e-4c71-4f9e-9d0a-3c7e5b1f2a6d"),
-            Tags = i % 4 == 0 ? ["pool"] : ["gym", "bar"],
-            Rooms = ["single", "double"],
-            Stars = i % 6 == 0 ? null : i % 6,
-            Embedding = [(float)Math.Cos(i), (float)Math.Sin(i), i % 3, 1],
-        };
-        return h;
-    })];
+    private static List<Hotel> Hotels() => FilterCases.Hotels();
 
     [Fact]
     public async Task Filtered_search_returns_exactly_the_best_matching_records()
@@ -77,7 +22,7 @@ public sealed class FilterTests(GarnetFixture garnet)
         var all = Hotels();
         await c.UpsertAsync(all, Ct);
         float[] query = [0.3f, 0.9f, 1, 1];
-        foreach (var (name, filter) in Filters)
+        foreach (var (name, filter) in FilterCases.Common)
         {
             var expected = all.Where(filter.Compile())
                 .Select(h => (h.Id, Cos: TensorPrimitives.CosineSimilarity(query, h.Embedding!)))

@@ -51,6 +51,27 @@ public sealed class Hotel
 
     [VectorStoreVector(4)]
     public float[]? Embedding { get; set; }
+
+    /// <summary>A hotel with every property set (the nullable ones null) and the given vector (default 1, 2, 3, 4).</summary>
+    public static Hotel Sample(string id, params float[] vector) => new()
+    {
+        Id = id,
+        Name = "Hotel " + id,
+        Rating = id.Length,
+        Visits = 10_000_000_000L + id.Length,
+        Price = 99.5f,
+        Score = 4.25,
+        Open = true,
+        Opened = new DateTimeOffset(2020, 5, 17, 10, 30, 0, TimeSpan.FromHours(2)),
+        Code = Guid.Parse("8b4f2a5e-4c71-4f9e-9d0a-3c7e5b1f2a6d"),
+        Tags = ["pool", "spa"],
+        Rooms = ["single", "double"],
+        Stars = null,
+        Discount = 0.1,
+        Pets = null,
+        Closed = null,
+        Embedding = vector.Length == 0 ? [1, 2, 3, 4] : vector,
+    };
 }
 
 public sealed class GuidRecord
