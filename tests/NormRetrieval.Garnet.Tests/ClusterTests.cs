@@ -18,14 +18,7 @@ public sealed class ClusterTests
     public async Task A_cluster_serves_shards_survives_a_killed_node_and_loses_nothing_acknowledged()
     {
         var data = TestCollection.Get("cranfield", "minilm");
-        var records = Enumerable.Range(0, data.DocumentCount).Select(i => new Document
-        {
-            Id = data.DocumentIds[i],
-            Text = data.DocumentTexts[i],
-            Bucket = i % 3,
-            Norm = data.DocumentNorms[i],
-            Vector = data.DocumentRaw[i],
-        }).ToList();
+        var records = Cranfield.Documents(data);
 
         using var cluster = new GarnetCluster(3, "cluster-test-password");
         await cluster.StartAsync();

@@ -14,14 +14,7 @@ public sealed class RankingTests(GarnetFixture garnet)
     public async Task Sharded_results_statistics_and_norm_aware_ranking_match_the_embedded_store()
     {
         var data = TestCollection.Get("cranfield", "minilm");
-        var records = Enumerable.Range(0, data.DocumentCount).Select(i => new Document
-        {
-            Id = data.DocumentIds[i],
-            Text = data.DocumentTexts[i],
-            Bucket = i % 3,
-            Norm = data.DocumentNorms[i],
-            Vector = data.DocumentRaw[i],
-        }).ToList();
+        var records = Cranfield.Documents(data);
 
         using var dir = new TempDirectory();
         using var embedded = new NormVectorStore(Path.Combine(dir.Path, "store"), new NormVectorStoreOptions { Engine = "flat" });
