@@ -37,7 +37,7 @@ public sealed class GarnetFixture : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static GarnetServer StartServer(int port, string? password)
+    public static GarnetServer StartServer(int port, string? password, global::Garnet.server.TLS.IGarnetTlsOptions? tls = null)
     {
         var options = new GarnetServerOptions
         {
@@ -46,6 +46,11 @@ public sealed class GarnetFixture : IDisposable
             LogMemorySize = "256m",
             QuietMode = true,
         };
+        if (tls is not null)
+        {
+            options.TlsOptions = tls;
+        }
+
         if (password is not null)
         {
             options.AuthSettings = new global::Garnet.server.Auth.Settings.PasswordAuthenticationSettings(password);
