@@ -708,7 +708,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         {
             return (await action(_store.Database).ConfigureAwait(false), null);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException || GarnetVectorStore.IsUnavailable(ex))
         {
             string key = layout.VectorKey(shard);
             return (default, new GarnetShardUnavailableException(key, _store.EndPointOf(key), operation, ex) { CollectionName = Name, OperationName = operation });

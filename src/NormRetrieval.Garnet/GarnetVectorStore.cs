@@ -281,7 +281,7 @@ public sealed class GarnetVectorStore : VectorStore
             {
                 return await Call(() => read(RegistryKeys[i]), operation, collection).ConfigureAwait(false);
             }
-            catch (VectorStoreException ex) when (i < RegistryKeys.Count - 1 && ex.InnerException is RedisConnectionException or RedisTimeoutException)
+            catch (VectorStoreException ex) when (i < RegistryKeys.Count - 1 && (ex.InnerException is RedisConnectionException or RedisTimeoutException || IsUnavailable(ex.InnerException)))
             {
                 Logger.LogWarning("Registry copy {Key} did not answer; reading the next copy.", RegistryKeys[i]);
             }
@@ -316,6 +316,10 @@ public sealed class GarnetVectorStore : VectorStore
 
         base.Dispose(disposing);
     }
+
+    /// <summary>Server replies that mean a node is down or not ready, not that the request was wrong.</summary>
+    internal static bool IsUnavailable(Exception? ex) =>
+        ex is RedisServerException && ex.Message.Split(' ', 2)[0] is "CLUSTERDOWN" or "TRYAGAIN" or "LOADING" or "MASTERDOWN";
 
     internal static string Format(System.Net.EndPoint? endPoint) => endPoint switch
     {

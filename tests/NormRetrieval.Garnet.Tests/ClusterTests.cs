@@ -27,7 +27,7 @@ public sealed class ClusterTests
         var refused = await Assert.ThrowsAsync<VectorStoreException>(() => GarnetVectorStore.ConnectAsync(string.Join(",", cluster.Ports.Select(p => "127.0.0.1:" + p))));
         Assert.Contains("requires a password", refused.Message, StringComparison.Ordinal);
 
-        using var store = await GarnetVectorStore.ConnectAsync(cluster.Configuration(3000), new GarnetVectorStoreOptions { Shards = 3, SearchEf = 200 });
+        using var store = await GarnetVectorStore.ConnectAsync(cluster.Configuration(5000), new GarnetVectorStoreOptions { Shards = 3, SearchEf = 200 });
         using var partialStore = new GarnetVectorStore(store.Connection, new GarnetVectorStoreOptions { AllowPartialResults = true, SearchEf = 200 });
         var collection = store.GetCollection<string, Document>("cranfield", new GarnetCollectionOptions());
         await collection.EnsureCollectionExistsAsync(Ct);
