@@ -51,6 +51,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
     private readonly VectorStoreCollectionMetadata _metadata;
     private readonly SemaphoreSlim _statisticsGate = new(1, 1);
     private CollectionLayout? _layout;
+    private int _degenerateWarned;
     private (NormStatistics Statistics, string[] Unavailable, DateTime At)? _statistics;
 
     internal GarnetCollection(GarnetVectorStore store, string name, GarnetCollectionOptions options, bool dynamic = false)
@@ -131,7 +132,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
                     var attributes = await Task.WhenAll(members.Select(m => db.ExecuteAsync("VGETATTR", key, (RedisValue)m))).ConfigureAwait(false);
                     foreach (var a in attributes.Where(a => !a.IsNull))
                     {
-                        var (norm, tokens) = ReadNorm(a.ToString());
+                        var (norm, tokens) = ReadNorm((byte[])a!);
                         statistics.Add(norm, tokens);
                     }
                 }
@@ -222,7 +223,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
                 {
                     if (!attributes[i].IsNull)
                     {
-                        found[members[i]] = Materialize(members[i], attributes[i].ToString(), embeddings?[i]);
+                        found[members[i]] = Materialize(members[i], (byte[])attributes[i]!, embeddings?[i]);
                     }
                 }
             }
@@ -271,7 +272,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
             string[] members = [.. group];
             var old = await Task.WhenAll(members.Select(m => db.ExecuteAsync("VGETATTR", key, m))).ConfigureAwait(false);
             var removed = await Task.WhenAll(members.Select(m => db.ExecuteAsync("VREM", key, m))).ConfigureAwait(false);
-            var gone = old.Where((a, i) => !a.IsNull && (long)removed[i] == 1).Select(a => ReadNorm(a.ToString())).ToList();
+            var gone = old.Where((a, i) => !a.IsNull && (long)removed[i] == 1).Select(a => ReadNorm((byte[])a!)).ToList();
             await UpdateStatisticsAsync(db, layout, group.Key, gone, []).ConfigureAwait(false);
             return true;
         }))).ConfigureAwait(false);
@@ -314,7 +315,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
                 await Task.WhenAll(batch.Select(r => db.ExecuteAsync(
                     "VADD", key, "FP32", MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray(), r.Key, quantization,
                     "XDISTANCE_METRIC", "COSINE", "SETATTR", Attributes(r), "M", m, "EF", ef))).ConfigureAwait(false);
-                var removed = old.Where(a => !a.IsNull).Select(a => ReadNorm(a.ToString())).ToList();
+                var removed = old.Where(a => !a.IsNull).Select(a => ReadNorm((byte[])a!)).ToList();
                 await UpdateStatisticsAsync(db, layout, group.Key, removed, [.. batch.Select(r => ((double)r.Norm, r.Tokens))]).ConfigureAwait(false);
                 return true;
             }))).ConfigureAwait(false);
@@ -324,12 +325,6 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
             _statistics = null;
         }
 
-        var merged = await StatisticsAsync(layout, refresh: false, allowPartial: true).ConfigureAwait(false);
-        if (merged.Statistics.AllNormsNearOne)
-        {
-            _store.Logger.LogWarning(
-                "Collection {Collection}: every stored norm is about 1, so the embeddings were normalised before they reached the store and norm-aware ranking has no signal.", Name);
-        }
     }
 
     /// <inheritdoc />
@@ -488,8 +483,6 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
     }
 
     /// <summary>Reads the norm and token count from the start of an element's attributes (where <see cref="Attributes"/> puts them).</summary>
-    private static (double Norm, int? Tokens) ReadNorm(string attributes) => ReadNorm(System.Text.Encoding.UTF8.GetBytes(attributes));
-
     private static (double Norm, int? Tokens) ReadNorm(ReadOnlySpan<byte> attributes)
     {
         double norm = 1;
@@ -570,7 +563,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         return result;
     }
 
-    private TRecord Materialize(string key, string attributes, RedisResult? embedding)
+    private TRecord Materialize(string key, byte[] attributes, RedisResult? embedding)
     {
         float[]? raw = null;
         if (embedding is { IsNull: false })
@@ -612,6 +605,13 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
             _ = transaction.StringSetAsync(key, statistics.ToJson());
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
             {
+                // As in the embedded store: warn once when the norms show the embeddings were normalised upstream.
+                if (statistics.Count >= 10 && statistics.AllNormsNearOne && Interlocked.Exchange(ref _degenerateWarned, 1) == 0)
+                {
+                    _store.Logger.LogWarning(
+                        "Collection {Collection}: every stored norm is about 1, so the embeddings were normalised before they reached the store and norm-aware ranking has no signal.", Name);
+                }
+
                 return;
             }
         }
