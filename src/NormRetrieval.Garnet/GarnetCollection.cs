@@ -37,7 +37,7 @@ namespace NormRetrieval.Garnet;
 /// and range comparisons on strings and dates; both throw <see cref="NotSupportedException"/>.
 /// </para>
 /// </remarks>
-public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>
+public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, INormSearchable<TRecord>
     where TKey : notnull
     where TRecord : class
 {
@@ -352,11 +352,13 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
     /// <exception cref="NotSupportedException">The input type or the filter is not supported.</exception>
     /// <exception cref="GarnetShardUnavailableException">A shard did not answer and partial results are not allowed.</exception>
     public Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default) =>
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
+        where TInput : notnull =>
         SearchCoreAsync(searchValue, top, options, withConfidence: true, cancellationToken);
 
     private async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(
         TInput searchValue, int top, VectorSearchOptions<TRecord>? options, bool withConfidence, CancellationToken cancellationToken)
+        where TInput : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         options ??= new VectorSearchOptions<TRecord>();

@@ -12,7 +12,8 @@ namespace NormRetrieval.Garnet;
 /// Translates a LINQ filter into a vector-set <c>FILTER</c> expression over the element attributes.
 /// Supported: ==, != (any stored type, and null), &lt;, &lt;=, &gt;, &gt;= (numbers only: the server does not
 /// order strings, so dates, Guids and strings cannot be range-filtered), &amp;&amp;, ||, !, bool properties,
-/// <c>Contains</c> on string-list properties and on captured arrays or lists. Anything else throws
+/// <c>Contains</c> on string-list properties and on captured arrays or lists, <c>list.Any(x =&gt; values.Contains(x))</c>,
+/// on typed and dynamic records. Anything else throws
 /// <see cref="NotSupportedException"/>. Values become JSON literals, so no value can change the expression.
 /// </summary>
 internal sealed class GarnetFilterTranslator : RecordFilterTranslator
@@ -54,22 +55,23 @@ internal sealed class GarnetFilterTranslator : RecordFilterTranslator
                 Visit(u.Operand);
                 _text.Append(')');
                 return;
+            case var _ when TryBindBoolean(node, out var property):
+                _text.Append('(').Append(Selector(property)).Append(" == true )");
+                return;
             case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Type == typeof(bool) || Nullable.GetUnderlyingType(u.Type) == typeof(bool):
                 Visit(u.Operand);
                 return;
             case MethodCallExpression call when TryMatchContains(call, out var source, out var item):
                 Contains(source, item);
                 return;
+            case MethodCallExpression call when TryMatchAnyContains(call, out var listProperty, out object?[] values):
+                // No set intersection in the filter language: one membership test per value.
+                _text.Append(values.Length == 0 ? "(1 == 0)" : "(" + string.Join(" or ", values.Select(v => "(" + Literal(listProperty, v) + " in " + Selector(listProperty) + ")")) + ")");
+                return;
             case ConstantExpression { Value: bool b }:
                 _text.Append(b ? "(1 == 1)" : "(1 == 0)");
                 return;
             default:
-                if (node.Type == typeof(bool) && TryBindProperty(Unwrap(node), out var property))
-                {
-                    _text.Append('(').Append(Selector(property)).Append(" == true )");
-                    return;
-                }
-
                 throw Unsupported(node);
         }
     }

@@ -1,65 +1,113 @@
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.VectorData;
+using NormRetrieval.SemanticKernel;
 using StackExchange.Redis;
 
 namespace NormRetrieval.Garnet;
 
-/// <summary>Registers Garnet stores and collections with dependency injection.</summary>
+/// <summary>
+/// Registers Garnet stores and collections with dependency injection, keyed or not, with any lifetime.
+/// The connection is the container's <see cref="IConnectionMultiplexer"/> (keyed like the registration,
+/// else unkeyed) unless a provider gives one; the store never disposes a connection it did not open.
+/// Options are copied when the service is created and never changed; the container's embedding
+/// generator and logger factory are used when the options name none.
+/// </summary>
 public static class GarnetServiceCollectionExtensions
 {
-    /// <summary>
-    /// Registers a <see cref="GarnetVectorStore"/> (also as <see cref="VectorStore"/>) over the
-    /// <see cref="IConnectionMultiplexer"/> registered in the container (the container owns it). The
-    /// store's embedding generator and logger factory default to the container's.
-    /// </summary>
+    /// <summary>Registers a <see cref="GarnetVectorStore"/> (as itself and as <see cref="VectorStore"/>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="options">Layout of new collections and search behaviour.</param>
+    /// <param name="options">Store options (copied).</param>
+    /// <param name="lifetime">The lifetime.</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddGarnetVectorStore(this IServiceCollection services, GarnetVectorStoreOptions? options = null)
+    public static IServiceCollection AddGarnetVectorStore(this IServiceCollection services, GarnetVectorStoreOptions? options = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        => AddKeyedGarnetVectorStore(services, serviceKey: null, connectionProvider: null, options is null ? null : (Func<IServiceProvider, GarnetVectorStoreOptions>)(_ => options), lifetime);
+
+    /// <summary>Registers a keyed <see cref="GarnetVectorStore"/> (as itself and as <see cref="VectorStore"/>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="serviceKey">The key (null: not keyed).</param>
+    /// <param name="connectionProvider">Returns the connection; null to use the container's.</param>
+    /// <param name="optionsProvider">Returns store options (copied); null for the defaults.</param>
+    /// <param name="lifetime">The lifetime.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddKeyedGarnetVectorStore(
+        this IServiceCollection services,
+        object? serviceKey,
+        Func<IServiceProvider, IConnectionMultiplexer>? connectionProvider = null,
+        Func<IServiceProvider, GarnetVectorStoreOptions>? optionsProvider = null,
+        ServiceLifetime lifetime = ServiceLifetime.Singleton)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton(sp =>
-        {
-            var effective = options ?? new GarnetVectorStoreOptions();
-            effective.EmbeddingGenerator ??= sp.GetService<IEmbeddingGenerator>();
-            effective.LoggerFactory ??= sp.GetService<ILoggerFactory>();
-            return new GarnetVectorStore(sp.GetRequiredService<IConnectionMultiplexer>(), effective);
-        });
-        services.AddSingleton<VectorStore>(sp => sp.GetRequiredService<GarnetVectorStore>());
+        services.Add(new ServiceDescriptor(typeof(GarnetVectorStore), serviceKey, (sp, key) => CreateStore(sp, key, connectionProvider, optionsProvider), lifetime));
+        services.Add(new ServiceDescriptor(typeof(VectorStore), serviceKey, (sp, key) => sp.GetRequiredKeyedService<GarnetVectorStore>(key), lifetime));
         return services;
     }
 
     /// <summary>
-    /// Registers a collection of the registered <see cref="GarnetVectorStore"/> as
-    /// <see cref="VectorStoreCollection{TKey, TRecord}"/> and <see cref="IVectorSearchable{TRecord}"/>.
+    /// Registers a collection — as <see cref="GarnetCollection{TKey, TRecord}"/>, <see cref="VectorStoreCollection{TKey, TRecord}"/>,
+    /// <see cref="IVectorSearchable{TRecord}"/> and <see cref="INormSearchable{TRecord}"/> — over the container's connection.
     /// </summary>
     /// <typeparam name="TKey">string, Guid, int or long.</typeparam>
     /// <typeparam name="TRecord">The record type.</typeparam>
     /// <param name="services">The services.</param>
     /// <param name="name">The collection name.</param>
-    /// <param name="options">Collection options (the container's embedding generator by default).</param>
+    /// <param name="options">Collection options (copied).</param>
+    /// <param name="lifetime">The lifetime.</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddGarnetCollection<TKey, TRecord>(this IServiceCollection services, string name, GarnetCollectionOptions? options = null)
+    public static IServiceCollection AddGarnetCollection<TKey, TRecord>(this IServiceCollection services, string name, GarnetCollectionOptions? options = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        where TKey : notnull
+        where TRecord : class
+        => AddKeyedGarnetCollection<TKey, TRecord>(services, serviceKey: null, name, connectionProvider: null, options is null ? null : (Func<IServiceProvider, GarnetCollectionOptions>)(_ => options), storeOptionsProvider: null, lifetime);
+
+    /// <summary>Registers a keyed collection; see <see cref="AddGarnetCollection{TKey, TRecord}"/>.</summary>
+    /// <typeparam name="TKey">string, Guid, int or long.</typeparam>
+    /// <typeparam name="TRecord">The record type.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="serviceKey">The key (null: not keyed).</param>
+    /// <param name="name">The collection name.</param>
+    /// <param name="connectionProvider">Returns the connection; null to use the container's.</param>
+    /// <param name="optionsProvider">Returns collection options (copied); null for the defaults.</param>
+    /// <param name="storeOptionsProvider">Returns the options of the store the collection belongs to (layout, search behaviour); null for the defaults.</param>
+    /// <param name="lifetime">The lifetime.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddKeyedGarnetCollection<TKey, TRecord>(
+        this IServiceCollection services,
+        object? serviceKey,
+        string name,
+        Func<IServiceProvider, IConnectionMultiplexer>? connectionProvider = null,
+        Func<IServiceProvider, GarnetCollectionOptions>? optionsProvider = null,
+        Func<IServiceProvider, GarnetVectorStoreOptions>? storeOptionsProvider = null,
+        ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where TKey : notnull
         where TRecord : class
     {
         ArgumentNullException.ThrowIfNull(services);
-        NormRetrieval.SemanticKernel.NormVectorStore.ValidateName(name);
-        services.AddSingleton<VectorStoreCollection<TKey, TRecord>>(sp =>
-        {
-            var effective = new GarnetCollectionOptions
+        NormVectorStore.ValidateName(name);
+        services.Add(new ServiceDescriptor(
+            typeof(GarnetCollection<TKey, TRecord>),
+            serviceKey,
+            (sp, key) =>
             {
-                Definition = options?.Definition,
-                EmbeddingGenerator = options?.EmbeddingGenerator ?? sp.GetService<IEmbeddingGenerator>(),
-                Shards = options?.Shards,
-                Quantization = options?.Quantization,
-                Ranking = options?.Ranking,
-            };
-            return sp.GetRequiredService<GarnetVectorStore>().GetCollection<TKey, TRecord>(name, effective);
-        });
-        services.AddSingleton<IVectorSearchable<TRecord>>(sp => sp.GetRequiredService<VectorStoreCollection<TKey, TRecord>>());
+                var options = optionsProvider is null ? new GarnetCollectionOptions() : new GarnetCollectionOptions(optionsProvider(sp));
+                options.EmbeddingGenerator ??= NormServiceCollectionExtensions.ResolveGenerator(sp);
+                return CreateStore(sp, key, connectionProvider, storeOptionsProvider).GetCollection<TKey, TRecord>(name, options);
+            },
+            lifetime));
+        services.Add(new ServiceDescriptor(typeof(VectorStoreCollection<TKey, TRecord>), serviceKey, (sp, key) => sp.GetRequiredKeyedService<GarnetCollection<TKey, TRecord>>(key), lifetime));
+        services.Add(new ServiceDescriptor(typeof(IVectorSearchable<TRecord>), serviceKey, (sp, key) => sp.GetRequiredKeyedService<GarnetCollection<TKey, TRecord>>(key), lifetime));
+        services.Add(new ServiceDescriptor(typeof(INormSearchable<TRecord>), serviceKey, (sp, key) => sp.GetRequiredKeyedService<GarnetCollection<TKey, TRecord>>(key), lifetime));
         return services;
+    }
+
+    private static GarnetVectorStore CreateStore(
+        IServiceProvider sp, object? key, Func<IServiceProvider, IConnectionMultiplexer>? connectionProvider, Func<IServiceProvider, GarnetVectorStoreOptions>? optionsProvider)
+    {
+        var connection = connectionProvider?.Invoke(sp)
+            ?? (key is null ? null : sp.GetKeyedService<IConnectionMultiplexer>(key))
+            ?? sp.GetRequiredService<IConnectionMultiplexer>();
+        var options = optionsProvider is null ? new GarnetVectorStoreOptions() : new GarnetVectorStoreOptions(optionsProvider(sp));
+        options.EmbeddingGenerator ??= NormServiceCollectionExtensions.ResolveGenerator(sp);
+        options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
+        return new GarnetVectorStore(connection, options);
     }
 }

@@ -17,6 +17,28 @@ public enum VectorQuantization
 /// <summary>Options of a <see cref="GarnetVectorStore"/>: the layout of new collections and how searches behave.</summary>
 public sealed class GarnetVectorStoreOptions
 {
+    /// <summary>Creates options with the defaults.</summary>
+    public GarnetVectorStoreOptions()
+    {
+    }
+
+    /// <summary>Copies options (DI registrations copy what they are given and never change it).</summary>
+    /// <param name="source">The options to copy.</param>
+    public GarnetVectorStoreOptions(GarnetVectorStoreOptions source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Shards = source.Shards;
+        M = source.M;
+        BuildEf = source.BuildEf;
+        SearchEf = source.SearchEf;
+        Quantization = source.Quantization;
+        AllowPartialResults = source.AllowPartialResults;
+        StatisticsRefreshInterval = source.StatisticsRefreshInterval;
+        Ranking = source.Ranking;
+        EmbeddingGenerator = source.EmbeddingGenerator;
+        LoggerFactory = source.LoggerFactory;
+    }
+
     /// <summary>How many vector sets (shards) a new collection is spread over (default 3). Each lands on its own hash slot range, so a cluster spreads them over its primaries.</summary>
     public int Shards { get; set; } = 3;
 

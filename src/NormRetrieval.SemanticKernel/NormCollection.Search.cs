@@ -46,6 +46,7 @@ public partial class NormCollection<TKey, TRecord>
     /// <exception cref="NotSupportedException">The input type or the filter is not supported.</exception>
     public async Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
         TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
+        where TInput : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         options ??= new VectorSearchOptions<TRecord>();

@@ -31,7 +31,7 @@ namespace NormRetrieval.SemanticKernel;
 /// call returns. Thread-safe: concurrent searches and reads with one writer.
 /// </para>
 /// </remarks>
-public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>
+public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, INormSearchable<TRecord>
     where TKey : notnull
     where TRecord : class
 {
@@ -40,14 +40,16 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     private readonly RecordMapper _mapper;
     private readonly RecordPipeline _pipeline;
     private readonly VectorStoreCollectionMetadata _metadata;
+    private readonly bool _ownsStore;
 
-    internal NormCollection(NormVectorStore store, string name, NormCollectionOptions options, bool dynamic = false)
+    internal NormCollection(NormVectorStore store, string name, NormCollectionOptions options, bool dynamic = false, bool ownsStore = false)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         NormVectorStore.ValidateName(name);
 
         _store = store;
+        _ownsStore = ownsStore;
         _options = options;
         Name = name;
         _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
@@ -67,6 +69,13 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
 
     /// <summary>The norm statistics of the stored records (a snapshot), or empty statistics when the collection does not exist.</summary>
     public NormStatistics Statistics => _store.GetState(Name)?.Statistics.Clone() ?? new NormStatistics();
+
+    /// <inheritdoc />
+    public Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Statistics);
+    }
 
     /// <summary>
     /// True when every stored norm is ≈ 1: the embeddings were normalised before they reached the store, so
@@ -441,6 +450,17 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         }
 
         return (sql.ToString(), parameters);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsStore)
+        {
+            _store.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private CollectionState RequireState() => _store.GetState(Name)

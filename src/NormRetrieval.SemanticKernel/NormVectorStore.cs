@@ -16,8 +16,10 @@ namespace NormRetrieval.SemanticKernel;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One process at a time: the store takes an exclusive lock on its folder. Within the process the store
-/// and its collections are thread-safe: concurrent searches and reads with one writer per collection.
+/// One process at a time: the store takes an exclusive lock on its folder. Within the process, every
+/// instance over one folder shares one open store (reference counted; the last disposed closes it), so
+/// any DI lifetime works. The store and its collections are thread-safe: concurrent searches and reads
+/// with one writer per collection.
 /// </para>
 /// <para>
 /// The folder and its files are created readable by their owner only. Collection names are restricted to
@@ -28,8 +30,7 @@ public sealed partial class NormVectorStore : VectorStore
 {
     private static readonly Regex ValidName = NameRegex();
 
-    private readonly Dictionary<string, CollectionState> _states = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
+    private readonly SharedStore _shared;
     private bool _disposed;
 
     /// <summary>Opens (or creates) a store in a folder.</summary>
@@ -59,7 +60,7 @@ public sealed partial class NormVectorStore : VectorStore
         }
 
         Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("NormRetrieval.VectorStore");
-        Storage = new SqliteStorage(Directory, Options);
+        _shared = SharedStore.Acquire(Directory, Options, Logger);
         Metadata = new VectorStoreMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = Directory };
     }
 
@@ -72,7 +73,7 @@ public sealed partial class NormVectorStore : VectorStore
     /// <summary>The engine new collections get when neither they nor the store choose: Faiss when available, else flat.</summary>
     public string DefaultEngine => Options.Engine ?? (FaissRuntime.IsAvailable ? "faiss" : "flat");
 
-    internal SqliteStorage Storage { get; }
+    internal SqliteStorage Storage => _shared.Storage;
 
     internal ILogger Logger { get; }
 
@@ -159,21 +160,8 @@ public sealed partial class NormVectorStore : VectorStore
     /// <summary>Saves every open collection's index now (it is also saved on dispose and every 50,000 changes).</summary>
     public void Checkpoint()
     {
-        lock (_gate)
-        {
-            foreach (var state in _states.Values)
-            {
-                state.WriteLock.Wait();
-                try
-                {
-                    state.Checkpoint();
-                }
-                finally
-                {
-                    state.WriteLock.Release();
-                }
-            }
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _shared.Checkpoint();
     }
 
     /// <summary>Throws when a collection name is not allowed (1–128 letters, digits, '_', '-', '.', starting with a letter or digit).</summary>
@@ -192,49 +180,14 @@ public sealed partial class NormVectorStore : VectorStore
     /// <summary>The in-memory state of an existing collection, opened on first use; null when the collection does not exist.</summary>
     internal CollectionState? GetState(string name)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_states.TryGetValue(name, out var state))
-            {
-                return state;
-            }
-
-            var info = Storage.Find(name);
-            if (info is null)
-            {
-                return null;
-            }
-
-            state = CollectionState.Open(Storage, info, Logger);
-            _states[name] = state;
-            return state;
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _shared.GetState(name);
     }
 
     internal CollectionState CreateState(string name, int dimension, string distance, string engine, string factory, Type keyType)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var existing = GetState(name);
-            if (existing is not null)
-            {
-                if (existing.Info.Dimension != dimension)
-                {
-                    throw new InvalidOperationException(
-                        $"Collection '{name}' exists with dimension {existing.Info.Dimension}; this definition has {dimension}.");
-                }
-
-                return existing;
-            }
-
-            var info = Storage.Create(name, dimension, distance, engine, factory, keyType.Name);
-            var state = CollectionState.Open(Storage, info, Logger);
-            _states[name] = state;
-            Storage.RestrictPermissions();
-            return state;
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _shared.CreateState(name, dimension, distance, engine, factory, keyType);
     }
 
     /// <inheritdoc />
@@ -242,17 +195,8 @@ public sealed partial class NormVectorStore : VectorStore
     {
         if (disposing && !_disposed)
         {
-            lock (_gate)
-            {
-                _disposed = true;
-                foreach (var state in _states.Values)
-                {
-                    state.Dispose();
-                }
-
-                _states.Clear();
-                Storage.Dispose();
-            }
+            _disposed = true;
+            _shared.Release();
         }
 
         base.Dispose(disposing);
@@ -272,23 +216,8 @@ public sealed partial class NormVectorStore : VectorStore
 
     private void DropState(string name)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_states.Remove(name, out var state))
-            {
-                state.WriteLock.Wait();
-                state.ChangesSinceCheckpoint = 0;
-                state.Dispose();
-            }
-
-            var info = Storage.Find(name);
-            if (info is not null)
-            {
-                Storage.Drop(info);
-                CollectionState.DeleteFiles(Storage, info);
-            }
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _shared.DropState(name);
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]

@@ -6,6 +6,27 @@ namespace NormRetrieval.SemanticKernel;
 /// <summary>Options of <see cref="NormVectorStore"/>.</summary>
 public sealed class NormVectorStoreOptions
 {
+    /// <summary>Creates options with the defaults.</summary>
+    public NormVectorStoreOptions()
+    {
+    }
+
+    /// <summary>Copies options (DI registrations copy what they are given and never change it).</summary>
+    /// <param name="source">The options to copy.</param>
+    public NormVectorStoreOptions(NormVectorStoreOptions source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Engine = source.Engine;
+        IndexFactory = source.IndexFactory;
+        SearchParameters = source.SearchParameters;
+        Ranking = source.Ranking;
+        EmbeddingGenerator = source.EmbeddingGenerator;
+        LoggerFactory = source.LoggerFactory;
+        ReadOnly = source.ReadOnly;
+        VerifyOnOpen = source.VerifyOnOpen;
+        MaxDatabasePages = source.MaxDatabasePages;
+    }
+
     /// <summary>
     /// The search engine of new collections: <c>faiss</c> (the default when Faiss is available) or
     /// <c>flat</c> (the managed exact index). A collection keeps the engine it was created with.

@@ -16,7 +16,7 @@ namespace NormRetrieval.SemanticKernel;
 /// records; scores are the policy's. <c>Skip</c> and <c>ScoreThreshold</c> are applied after reranking.
 /// Thread-safe if the inner searchable is.
 /// </remarks>
-public sealed class NormRerankingSearchable<TRecord> : IVectorSearchable<TRecord>
+public sealed class NormRerankingSearchable<TRecord> : INormSearchable<TRecord>
     where TRecord : class
 {
     private readonly IVectorSearchable<TRecord> _inner;
@@ -63,10 +63,29 @@ public sealed class NormRerankingSearchable<TRecord> : IVectorSearchable<TRecord
         TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TInput : notnull
     {
+        var response = await SearchDetailedAsync(searchValue, top, options, cancellationToken).ConfigureAwait(false);
+        foreach (var result in response.Results)
+        {
+            yield return result;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The query norm is known only when the search value is a vector; for other inputs (text embedded by the
+    /// inner connector) it is unknown here and taken as 1, so query-adaptive policies and the query-norm
+    /// percentile carry no information for them.
+    /// </remarks>
+    public async Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
+        where TInput : notnull
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         options ??= new VectorSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
         var ranking = (options as NormSearchOptions<TRecord>)?.Ranking ?? _ranking;
-        int wanted = options.Skip + top;
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranking.Overfetch, 1, nameof(options));
+        int wanted = checked(options.Skip + top);
         var inner = new VectorSearchOptions<TRecord>
         {
             Filter = options.Filter,
@@ -75,17 +94,20 @@ public sealed class NormRerankingSearchable<TRecord> : IVectorSearchable<TRecord
             Skip = 0,
         };
 
-        var records = new List<RerankCandidate<int>>();
+        var candidates = new List<RerankCandidate<int>>();
         var found = new List<TRecord>();
-        await foreach (var r in _inner.SearchAsync(searchValue, ranking.Policy.UsesNorms ? wanted * ranking.Overfetch : wanted, inner, cancellationToken).ConfigureAwait(false))
+        await foreach (var r in _inner.SearchAsync(searchValue, ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted, inner, cancellationToken).ConfigureAwait(false))
         {
-            records.Add(new RerankCandidate<int>(found.Count, r.Score ?? double.NegativeInfinity, _norm(r.Record), _tokens?.Invoke(r.Record)));
+            candidates.Add(new RerankCandidate<int>(found.Count, r.Score ?? double.NegativeInfinity, _norm(r.Record), _tokens?.Invoke(r.Record)));
             found.Add(r.Record);
         }
 
         double queryNorm = QueryNorm(searchValue);
-        var ranked = NormReranker.Rerank(records, new QueryFeatures(queryNorm), ranking.Policy, new NormContext(_statistics));
-        int skipped = 0, returned = 0;
+        var query = new QueryFeatures(queryNorm);
+        var context = new NormContext(_statistics);
+        var ranked = NormReranker.Rerank(candidates, query, ranking.Policy, context);
+        var results = new List<NormSearchResult<TRecord>>(top);
+        int skipped = 0;
         foreach (var r in ranked)
         {
             if (options.ScoreThreshold is double threshold && r.Score < threshold)
@@ -98,12 +120,21 @@ public sealed class NormRerankingSearchable<TRecord> : IVectorSearchable<TRecord
                 continue;
             }
 
-            yield return new NormSearchResult<TRecord>(found[r.Key], r.Score, r.Explanation);
-            if (++returned == top)
+            results.Add(new NormSearchResult<TRecord>(found[r.Key], r.Score, r.Explanation));
+            if (results.Count == top)
             {
-                yield break;
+                break;
             }
         }
+
+        return new NormSearchResponse<TRecord>(results, queryNorm, QueryConfidence.Compute(query, candidates, context), ranking.Policy.ToString());
+    }
+
+    /// <inheritdoc />
+    public Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_statistics.Clone());
     }
 
     /// <inheritdoc />

@@ -37,8 +37,79 @@ internal abstract class RecordFilterTranslator : FilterTranslatorBase
             };
         }
 
-        return TryGetValue(right, out value);
+        if (!TryGetValue(right, out value))
+        {
+            return false;
+        }
+
+        if (value is not null && IsCollection(property.Type))
+        {
+            // C# compares arrays and lists by reference, which no stored record can equal.
+            throw new NotSupportedException(
+                $"'{b}' compares the list property '{property.ModelName}' with a value; filters test lists with Contains or Any(x => values.Contains(x)), never with == or !=.");
+        }
+
+        return true;
     }
+
+    /// <summary>
+    /// Binds a boolean test of a property: <c>r.Flag</c> on a record type, or <c>(bool)r["Flag"]</c> on a
+    /// dynamic record (the indexer returns object, so the cast is what makes it a bool).
+    /// </summary>
+    protected bool TryBindBoolean(Expression node, out Microsoft.Extensions.VectorData.ProviderServices.PropertyModel property)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        property = null!;
+        bool isBool = node.Type == typeof(bool) || Nullable.GetUnderlyingType(node.Type) == typeof(bool);
+        if (!isBool || !TryBindProperty(Unwrap(node), out property!))
+        {
+            return false;
+        }
+
+        Type stored = Nullable.GetUnderlyingType(property.Type) ?? property.Type;
+        return stored == typeof(bool)
+            ? true
+            : throw new NotSupportedException($"Property '{property.ModelName}' is a {property.Type.Name}, not a bool; it cannot be used as a condition by itself.");
+    }
+
+    /// <summary>
+    /// Matches <c>r.List.Any(x => values.Contains(x))</c>: a list property sharing at least one element with
+    /// a set of constant or captured values.
+    /// </summary>
+    protected bool TryMatchAnyContains(MethodCallExpression call, out Microsoft.Extensions.VectorData.ProviderServices.PropertyModel property, out object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        property = null!;
+        values = [];
+        if (call.Method.Name != nameof(Enumerable.Any) || call.Method.DeclaringType != typeof(Enumerable) || call.Arguments.Count != 2
+            || Unwrap(call.Arguments[1]) is not LambdaExpression { Parameters.Count: 1 } lambda)
+        {
+            return false;
+        }
+
+        if (lambda.Body is not MethodCallExpression inner || !TryMatchContains(inner, out var source, out var item)
+            || Unwrap(item) != lambda.Parameters[0])
+        {
+            throw new NotSupportedException($"'{call}': Any is supported only in the form list.Any(x => values.Contains(x)).");
+        }
+
+        if (!TryBindProperty(Unwrap(call.Arguments[0]), out property!) || !IsCollection(property.Type))
+        {
+            throw new NotSupportedException($"'{call}': Any is supported only over a list property of the record.");
+        }
+
+        if (!TryGetValue(source, out object? set) || set is not System.Collections.IEnumerable enumerable || set is string)
+        {
+            throw new NotSupportedException($"'{call}': the values tested by Any(x => values.Contains(x)) must be a constant or captured array or list.");
+        }
+
+        values = [.. enumerable.Cast<object?>()];
+        return true;
+    }
+
+    /// <summary>True for list-like property types (string[], List&lt;string&gt;, …), false for string.</summary>
+    protected static bool IsCollection(Type type) =>
+        type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
 
     protected static Expression Unwrap(Expression e)
     {

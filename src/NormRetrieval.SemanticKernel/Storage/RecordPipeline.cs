@@ -26,6 +26,11 @@ internal sealed class RecordPipeline
 
     public RecordMapper Mapper { get; }
 
+    /// <summary>The request options of a query embedding: the mode travels with the request.</summary>
+    private static EmbeddingGenerationOptions QueryOptions => new() { AdditionalProperties = new() { [EmbeddingPropertyNames.Mode] = "query" } };
+
+    private static EmbeddingGenerationOptions DocumentOptions => new() { AdditionalProperties = new() { [EmbeddingPropertyNames.Mode] = "document" } };
+
     /// <summary>CosineSimilarity or CosineDistance.</summary>
     public string Distance { get; }
 
@@ -63,12 +68,25 @@ internal sealed class RecordPipeline
     public async Task<List<PreparedRecord>> PrepareAsync<TRecord>(IReadOnlyList<TRecord> records, int dimension, CancellationToken cancellationToken)
         where TRecord : class
     {
+        // Keys first, so a bad key fails the batch before any embedding is paid for.
+        string[] keys = new string[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            GenerateKeyIfNeeded(records[i]);
+            keys[i] = Mapper.Key(records[i]);
+        }
+
         var vectors = await ResolveVectorsAsync(records, cancellationToken).ConfigureAwait(false);
         var byKey = new Dictionary<string, PreparedRecord>(StringComparer.Ordinal);
         var order = new List<string>();
         for (int i = 0; i < records.Count; i++)
         {
-            string key = Mapper.Key(records[i]);
+            if ((i & 1023) == 1023)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            string key = keys[i];
             var (raw, tokens) = vectors[i];
             var direction = new float[raw.Length];
             float norm = VectorNorm.Split(raw.Span, direction, dimension);
@@ -84,9 +102,15 @@ internal sealed class RecordPipeline
         return [.. order.Select(k => byKey[k])];
     }
 
-    /// <summary>The raw query vector of a search value (text is embedded in query mode).</summary>
+    /// <summary>
+    /// The raw query vector of a search value: vectors are taken as they are; any other value goes to the
+    /// embedding generator (text in query mode). The exceptions are the contract's: no generator →
+    /// <see cref="NotSupportedException"/>; a generator that cannot take the value's type →
+    /// <see cref="InvalidOperationException"/>.
+    /// </summary>
     public async Task<ReadOnlyMemory<float>> QueryVectorAsync<TInput>(TInput value, CancellationToken cancellationToken)
     {
+        var vector = Mapper.VectorProperty;
         switch (value)
         {
             case null:
@@ -97,12 +121,17 @@ internal sealed class RecordPipeline
                 return memory;
             case Embedding<float> embedding:
                 return embedding.Vector;
-            case string text when Mapper.VectorProperty.EmbeddingGenerator is not null:
+            case string text when vector.EmbeddingGenerator is IEmbeddingGenerator<string, Embedding<float>>:
                 return (await EmbedAsync([text], "query", cancellationToken).ConfigureAwait(false))[0].Vector;
-            case string:
-                throw new InvalidOperationException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(typeof(string), "float[], ReadOnlyMemory<float>, Embedding<float>"));
+            case not null when vector.EmbeddingGenerator is IEmbeddingGenerator<TInput, Embedding<float>> generator:
+                var generated = await generator.GenerateAsync([value], QueryOptions, cancellationToken).ConfigureAwait(false);
+                return generated.Count == 1
+                    ? generated[0].Vector
+                    : throw new InvalidOperationException($"The embedding generator returned {generated.Count} embeddings for one search value.");
+            case not null when vector.EmbeddingGenerator is null:
+                throw new NotSupportedException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(value.GetType(), "float[], ReadOnlyMemory<float>, Embedding<float>"));
             default:
-                throw new NotSupportedException($"Search values of type {typeof(TInput).Name} are not supported; use float[], ReadOnlyMemory<float>, Embedding<float> or string (with an embedding generator).");
+                throw new InvalidOperationException(VectorDataStrings.IncompatibleEmbeddingGeneratorWasConfiguredForInputType(typeof(TInput), vector.EmbeddingGenerator!.GetType()));
         }
     }
 
@@ -172,6 +201,7 @@ internal sealed class RecordPipeline
     {
         var result = new (ReadOnlyMemory<float>, int?)[records.Count];
         var toEmbed = new List<(int Index, string Text)>();
+        var toGenerate = new List<(int Index, object Value)>();
         for (int i = 0; i < records.Count; i++)
         {
             object? value = Mapper.VectorValue(records[i]);
@@ -189,6 +219,9 @@ internal sealed class RecordPipeline
                 case string text when Mapper.VectorProperty.EmbeddingGenerator is not null:
                     toEmbed.Add((i, text));
                     break;
+                case not null when Mapper.VectorProperty.EmbeddingGenerationDispatcher is not null:
+                    toGenerate.Add((i, value));
+                    break;
                 case null:
                     throw new ArgumentException($"Record {i} of the batch has no vector in '{Mapper.VectorProperty.ModelName}'.", nameof(records));
                 default:
@@ -205,7 +238,37 @@ internal sealed class RecordPipeline
             }
         }
 
+        if (toGenerate.Count > 0)
+        {
+            // Custom input types (e.g. a VectorStoreVectorProperty<Customer> with an
+            // IEmbeddingGenerator<Customer, Embedding<float>>): the model's dispatcher calls the generator.
+            var generated = await Mapper.VectorProperty.GenerateEmbeddingsAsync(toGenerate.Select(t => t.Value), cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < toGenerate.Count; j++)
+            {
+                var embedding = generated[j] as Embedding<float> ?? throw new NotSupportedException("The embedding generator must produce Embedding<float>.");
+                result[toGenerate[j].Index] = (embedding.Vector, TokensOf(embedding));
+            }
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// Guid keys are auto-generated (the MEVD default): a record whose key is <see cref="Guid.Empty"/> gets a
+    /// new key, written back into the record before anything is stored.
+    /// </summary>
+    private void GenerateKeyIfNeeded(object record)
+    {
+        var key = Mapper.Model.KeyProperty;
+        if (key.IsAutoGenerated && key.Type == typeof(Guid) && key.GetValueAsObject(record) is null or Guid)
+        {
+            if (key.GetValueAsObject(record) is Guid existing && existing != Guid.Empty)
+            {
+                return;
+            }
+
+            key.SetValueAsObject(record, Guid.CreateVersion7());
+        }
     }
 
     private async Task<IReadOnlyList<Embedding<float>>> EmbedAsync(IReadOnlyList<string> texts, string mode, CancellationToken cancellationToken)
@@ -213,8 +276,7 @@ internal sealed class RecordPipeline
         var vector = Mapper.VectorProperty;
         if (vector.EmbeddingGenerator is IEmbeddingGenerator<string, Embedding<float>> generator)
         {
-            var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingPropertyNames.Mode] = mode } };
-            return await generator.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
+            return await generator.GenerateAsync(texts, mode == "query" ? QueryOptions : DocumentOptions, cancellationToken).ConfigureAwait(false);
         }
 
         if (vector.EmbeddingGenerator is null)

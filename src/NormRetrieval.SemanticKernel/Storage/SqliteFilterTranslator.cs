@@ -12,8 +12,10 @@ namespace NormRetrieval.SemanticKernel.Storage;
 /// Translates a LINQ filter over records into a parameterised SQL condition over the records table:
 /// data properties are read with <c>json_extract(data, $path)</c>, the key from the key column.
 /// Supported: ==, !=, &lt;, &lt;=, &gt;, &gt;=, &amp;&amp;, ||, !, null checks, bool properties, <c>Contains</c> on
-/// string-list properties and on captured arrays or lists, captured variables and members. Anything else
-/// throws <see cref="NotSupportedException"/>. No value or name is ever spliced into the SQL text.
+/// string-list properties and on captured arrays or lists, <c>list.Any(x =&gt; values.Contains(x))</c>, captured
+/// variables and members, on typed and dynamic records. Null semantics are C#'s, not SQL's: every condition
+/// is true or false, never unknown. Anything else throws <see cref="NotSupportedException"/>. No value or
+/// name is ever spliced into the SQL text.
 /// </summary>
 internal sealed class SqliteFilterTranslator : RecordFilterTranslator
 {
@@ -52,24 +54,26 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
                 Visit(u.Operand);
                 _sql.Append(')');
                 return;
+            case var _ when TryBindBoolean(node, out var property):
+                // IS, not =: a null stored bool is false here, as in C#, instead of SQL's unknown.
+                _sql.Append('(');
+                Column(property);
+                _sql.Append(" IS 1)");
+                return;
             case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Type == typeof(bool) || Nullable.GetUnderlyingType(u.Type) == typeof(bool):
                 Visit(u.Operand);
                 return;
             case MethodCallExpression call when TryMatchContains(call, out var source, out var item):
                 Contains(source, item);
                 return;
+            case MethodCallExpression call when TryMatchAnyContains(call, out var listProperty, out object?[] values):
+                _sql.Append("EXISTS (SELECT 1 FROM json_each(data, ").Append(Parameter(Path(listProperty))).Append(") AS element WHERE element.value IN (SELECT value FROM json_each(")
+                    .Append(Parameter(JsonSerializer.Serialize(values.Select(RecordMapper.ToSqlValue)))).Append(")))");
+                return;
             case ConstantExpression { Value: bool b }:
                 _sql.Append(b ? "1" : "0");
                 return;
             default:
-                if (node.Type == typeof(bool) && TryBindProperty(Unwrap(node), out var property))
-                {
-                    _sql.Append('(');
-                    Column(property);
-                    _sql.Append(" = 1)");
-                    return;
-                }
-
                 throw Unsupported(node);
         }
     }
@@ -93,26 +97,22 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
             return;
         }
 
-        _sql.Append('(');
+        // Every comparison is two-valued, as in C#: IS / IS NOT compare nulls as values, and an ordering
+        // with a null operand is false (not SQL's unknown, which NOT would keep unknown and drop the row).
+        object? parameter = property is KeyPropertyModel key ? KeyCodec.Encode(value, key.Type) : RecordMapper.ToSqlValue(value);
+        _sql.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? "(" : "COALESCE(");
         Column(property);
         _sql.Append(type switch
         {
-            ExpressionType.Equal => " = ",
-            ExpressionType.NotEqual => " <> ",
+            ExpressionType.Equal => " IS ",
+            ExpressionType.NotEqual => " IS NOT ",
             ExpressionType.LessThan => " < ",
             ExpressionType.LessThanOrEqual => " <= ",
             ExpressionType.GreaterThan => " > ",
             _ => " >= ",
         });
-        _sql.Append(Parameter(property is KeyPropertyModel key ? KeyCodec.Encode(value, key.Type) : RecordMapper.ToSqlValue(value)));
-
-        // In SQL, NULL <> x is NULL; in C#, null != x is true.
-        _sql.Append(type == ExpressionType.NotEqual ? " OR " : ")");
-        if (type == ExpressionType.NotEqual)
-        {
-            Column(property);
-            _sql.Append(" IS NULL)");
-        }
+        _sql.Append(Parameter(parameter));
+        _sql.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? ")" : ", 0)");
     }
 
     private void Contains(Expression source, Expression item)
@@ -132,9 +132,9 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
         if (TryBindProperty(item, out var property) && TryGetValue(source, out object? values) && values is IEnumerable enumerable and not string)
         {
             object?[] converted = [.. enumerable.Cast<object?>().Select(v => property is KeyPropertyModel key ? KeyCodec.Encode(v, key.Type) : RecordMapper.ToSqlValue(v))];
-            _sql.Append('(');
+            _sql.Append("EXISTS (SELECT 1 FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(") AS candidate WHERE candidate.value IS ");
             Column(property);
-            _sql.Append(" IN (SELECT value FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(")))");
+            _sql.Append(')');
             return;
         }
 
