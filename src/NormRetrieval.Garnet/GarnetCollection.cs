@@ -62,7 +62,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         _store = store;
         _options = options;
         Name = name;
-        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
+        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? options.Definition?.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
         if (_pipeline.Mapper.Model.DataProperties.Any(p => p.StorageName.StartsWith("__", StringComparison.Ordinal)))
         {
             throw new NotSupportedException("Data property storage names starting with '__' are reserved for NormRetrieval's attributes.");

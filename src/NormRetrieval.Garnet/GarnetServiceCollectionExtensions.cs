@@ -45,7 +45,8 @@ public static class GarnetServiceCollectionExtensions
 
     /// <summary>
     /// Registers a collection — as <see cref="GarnetCollection{TKey, TRecord}"/>, <see cref="VectorStoreCollection{TKey, TRecord}"/>,
-    /// <see cref="IVectorSearchable{TRecord}"/> and <see cref="INormSearchable{TRecord}"/> — over the container's connection.
+    /// <see cref="IVectorSearchable{TRecord}"/> and <see cref="INormSearchable{TRecord}"/> — of the <see cref="GarnetVectorStore"/>
+    /// registered under the same key, or, when there is none, of a store over the container's connection.
     /// </summary>
     /// <typeparam name="TKey">string, Guid, int or long.</typeparam>
     /// <typeparam name="TRecord">The record type.</typeparam>
@@ -90,7 +91,9 @@ public static class GarnetServiceCollectionExtensions
             {
                 var options = optionsProvider is null ? new GarnetCollectionOptions() : new GarnetCollectionOptions(optionsProvider(sp));
                 options.EmbeddingGenerator ??= NormServiceCollectionExtensions.ResolveGenerator(sp);
-                return CreateStore(sp, key, connectionProvider, storeOptionsProvider).GetCollection<TKey, TRecord>(name, options);
+                var store = (connectionProvider is null && storeOptionsProvider is null ? sp.GetKeyedService<GarnetVectorStore>(key) : null)
+                    ?? CreateStore(sp, key, connectionProvider, storeOptionsProvider);
+                return store.GetCollection<TKey, TRecord>(name, options);
             },
             lifetime));
         services.Add(new ServiceDescriptor(typeof(VectorStoreCollection<TKey, TRecord>), serviceKey, (sp, key) => sp.GetRequiredKeyedService<GarnetCollection<TKey, TRecord>>(key), lifetime));

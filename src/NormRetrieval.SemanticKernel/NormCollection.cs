@@ -52,7 +52,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         _ownsStore = ownsStore;
         _options = options;
         Name = name;
-        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
+        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? options.Definition?.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
         _mapper = _pipeline.Mapper;
         Distance = _pipeline.Distance;
         _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = store.Directory, CollectionName = name };

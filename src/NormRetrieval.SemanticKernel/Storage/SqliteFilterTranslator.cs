@@ -132,8 +132,17 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
         if (TryBindProperty(item, out var property) && TryGetValue(source, out object? values) && values is IEnumerable enumerable and not string)
         {
             object?[] converted = [.. enumerable.Cast<object?>().Select(v => property is KeyPropertyModel key ? KeyCodec.Encode(v, key.Type) : RecordMapper.ToSqlValue(v))];
-            _sql.Append("EXISTS (SELECT 1 FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(") AS candidate WHERE candidate.value IS ");
+            // IN over a set is unknown for a null column; C#'s Contains is true exactly when the set holds null.
+            _sql.Append("(COALESCE(");
             Column(property);
+            _sql.Append(" IN (SELECT value FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(")), 0)");
+            if (converted.Any(v => v is null))
+            {
+                _sql.Append(" OR ");
+                Column(property);
+                _sql.Append(" IS NULL");
+            }
+
             _sql.Append(')');
             return;
         }

@@ -88,10 +88,39 @@ public sealed class CollectionManagementTests
     public async Task A_second_process_cannot_open_the_same_store()
     {
         using var temp = new TempStore();
-        using var store = temp.Open();
-        await store.GetCollection<string, Hotel>("h").EnsureCollectionExistsAsync(Ct);
-        var ex = Assert.Throws<VectorStoreException>(() => temp.Open());
-        Assert.Contains("open in another process", ex.Message, StringComparison.Ordinal);
+        string worker = System.IO.Path.Combine(AppContext.BaseDirectory, "NormRetrieval.CrashWorker.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [worker, temp.Path, "p", "1"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            Assert.Equal("ready", await process.StandardOutput.ReadLineAsync(Ct));
+            var ex = Assert.Throws<VectorStoreException>(() => temp.Open());
+            Assert.Contains("open in another process", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Instances_over_one_folder_in_one_process_share_one_open_store()
+    {
+        using var temp = new TempStore();
+        var first = temp.Open();
+        var second = temp.Open();
+        var a = first.GetCollection<string, Hotel>("h");
+        await a.EnsureCollectionExistsAsync(Ct);
+        await a.UpsertAsync(TempStore.Hotel("x", 1, 0, 0, 0), Ct);
+        Assert.NotNull(await second.GetCollection<string, Hotel>("h").GetAsync("x", cancellationToken: Ct));
+        first.Dispose();
+
+        // The second instance keeps the store open; the folder closes with the last one.
+        await second.GetCollection<string, Hotel>("h").UpsertAsync(TempStore.Hotel("y", 0, 1, 0, 0), Ct);
+        second.Dispose();
+        using var reopened = temp.Open();
+        Assert.Equal(2, await ((NormCollection<string, Hotel>)reopened.GetCollection<string, Hotel>("h")).CountAsync(Ct));
     }
 
     [Fact]

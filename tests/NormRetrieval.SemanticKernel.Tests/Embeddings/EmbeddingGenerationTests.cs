@@ -77,7 +77,7 @@ public sealed class EmbeddingGenerationTests
         using var store = temp.Open();
         var c = store.GetCollection<string, Hotel>("h");
         await c.EnsureCollectionExistsAsync(Ct);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => c.SearchAsync("text", 1, cancellationToken: Ct).ToListAsync(Ct).AsTask());
+        await Assert.ThrowsAsync<NotSupportedException>(() => c.SearchAsync("text", 1, cancellationToken: Ct).ToListAsync(Ct).AsTask());
 
         using var temp2 = new TempStore();
         using var store2 = temp2.Open(new NormVectorStoreOptions { EmbeddingGenerator = Encoders.ArcticXs });
