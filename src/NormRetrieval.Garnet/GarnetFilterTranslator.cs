@@ -116,8 +116,25 @@ internal sealed class GarnetFilterTranslator : RecordFilterTranslator
         // values.Contains(record.Name): a property's value is one of a captured set.
         if (TryBindProperty(item, out var property) && TryGetValue(source, out object? values) && values is IEnumerable enumerable and not string)
         {
-            _text.Append('(').Append(Selector(property)).Append(" in [")
-                .AppendJoin(", ", enumerable.Cast<object?>().Select(v => Literal(property, v))).Append("])");
+            // A null in the set cannot be written inside [...]: it becomes its own == null test.
+            object?[] all = [.. enumerable.Cast<object?>()];
+            object?[] present = [.. all.Where(v => v is not null)];
+            _text.Append('(');
+            if (present.Length > 0)
+            {
+                _text.Append(Selector(property)).Append(" in [").AppendJoin(", ", present.Select(v => Literal(property, v))).Append(']');
+            }
+            else
+            {
+                _text.Append("(1 == 0)");
+            }
+
+            if (present.Length < all.Length)
+            {
+                _text.Append(" or ").Append(Selector(property)).Append(" == null ");
+            }
+
+            _text.Append(')');
             return;
         }
 
@@ -156,7 +173,7 @@ internal sealed class GarnetFilterTranslator : RecordFilterTranslator
         };
     }
 
-    /// <summary>A double-quoted string literal; quotes and backslashes are escaped, control characters refused.</summary>
+    /// <summary>A double-quoted string literal; quotes are escaped, control characters and backslashes refused.</summary>
     private static string Quote(string s)
     {
         if (s.Any(char.IsControl))
@@ -164,7 +181,14 @@ internal sealed class GarnetFilterTranslator : RecordFilterTranslator
             throw new NotSupportedException("Vector-set filters cannot compare with strings that hold control characters.");
         }
 
-        return "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        // Garnet's filter tokenizer keeps a backslash escape in the literal instead of unescaping it, so no
+        // spelling of a backslash matches a stored one: refuse rather than silently match nothing.
+        if (s.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new NotSupportedException("Vector-set filters cannot compare with strings that hold a backslash (the server keeps escapes in string literals).");
+        }
+
+        return "\"" + s.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 
     private static bool IsNumeric(Type type)

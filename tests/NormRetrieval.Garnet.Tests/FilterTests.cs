@@ -24,6 +24,13 @@ public sealed class FilterTests(GarnetFixture garnet)
         float[] query = [0.3f, 0.9f, 1, 1];
         foreach (var (name, filter) in FilterCases.Common)
         {
+            if (name == "filter injection 2")
+            {
+                // It compares with a backslash, which the server's literals cannot hold: refused, not a silent miss.
+                await Assert.ThrowsAsync<NotSupportedException>(() => c.SearchAsync(query, 5, new VectorSearchOptions<Hotel> { Filter = filter }, Ct).ToListAsync(Ct).AsTask());
+                continue;
+            }
+
             var expected = all.Where(filter.Compile())
                 .Select(h => (h.Id, Cos: TensorPrimitives.CosineSimilarity(query, h.Embedding!)))
                 .OrderByDescending(x => x.Cos).ThenBy(x => x.Id).Take(5).ToList();
@@ -66,7 +73,9 @@ public sealed class FilterTests(GarnetFixture garnet)
     {
         var model = new NormRetrieval.SemanticKernel.NormModelBuilder().Build(typeof(Hotel), typeof(string), null, null);
         Assert.Equal("((.Rating >= 2) and !((.Open == true )))", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Rating >= 2 && !h.Open), model));
-        Assert.Equal("(.Name == \"a\\\"b\\\\c\")", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Name == "a\"b\\c"), model));
+        Assert.Equal("(.Name == \"a\\\"b'c\")", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Name == "a\"b'c"), model));
+        Assert.Throws<NotSupportedException>(() => GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Name == "a\\c"), model));
+        Assert.Equal("(.Name in [\"a\"] or .Name == null )", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => new[] { "a", null }.Contains(h.Name)), model));
         Assert.Equal("(\"pool\" in .Tags)", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Tags.Contains("pool")), model));
         Assert.Equal("(.__key in [\"a\", \"b\"])", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => new[] { "a", "b" }.Contains(h.Id)), model));
     }

@@ -21,6 +21,12 @@ public sealed class GarnetContractStore : ContractStore
 
     public override string Kind => "garnet";
 
+    /// <summary>Vector sets list records only through a query vector.</summary>
+    public override bool SupportsFilteredGet => false;
+
+    /// <summary>Garnet's filter literals keep backslash escapes.</summary>
+    public override bool SupportsBackslashInFilters => false;
+
     public override Type StoreType => typeof(GarnetVectorStore);
 
     public override Type CollectionType(Type keyType, Type recordType) => typeof(GarnetCollection<,>).MakeGenericType(keyType, recordType);

@@ -32,6 +32,15 @@ public abstract class ContractStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <c>GetAsync(filter, top)</c> (a filter without a query vector) is supported; where it is not,
+    /// the contract is a <see cref="NotSupportedException"/>.
+    /// </summary>
+    public virtual bool SupportsFilteredGet => true;
+
+    /// <summary>Whether filters can compare with strings holding a backslash; where not, <see cref="NotSupportedException"/>.</summary>
+    public virtual bool SupportsBackslashInFilters => true;
+
     /// <summary>The store's concrete type, which DI must register too.</summary>
     public abstract Type StoreType { get; }
 

@@ -25,7 +25,7 @@ public abstract class FilterContractTests(FilterContractTests.Fixture fixture)
     public Task Equal_reversed() => Check(r => 8 == r.Int, r => 8 == (int)r["Int"]);
 
     [Fact]
-    public Task Equal_special_characters() => Check(r => r.String == Special, r => r["String"] == Special);
+    public Task Equal_special_characters() => CheckBackslash(r => r.String == Special, r => r["String"] == Special);
 
     [Fact]
     public Task Equal_injection_in_value_matches_nothing()
@@ -97,7 +97,7 @@ public abstract class FilterContractTests(FilterContractTests.Fixture fixture)
     public Task Contains_over_captured_strings_with_odd_characters()
     {
         string[] values = ["foo", "un  , ' \"", Special];
-        return Check(r => values.Contains(r.String), r => values.Contains(r["String"]));
+        return CheckBackslash(r => values.Contains(r.String), r => values.Contains(r["String"]));
     }
 
     [Fact]
@@ -168,6 +168,12 @@ public abstract class FilterContractTests(FilterContractTests.Fixture fixture)
     public async Task Filtered_get_agrees_with_filtered_search()
     {
         Expression<Func<FilterRecord, bool>> filter = r => !(r.Int == 8 || r.String == "foo");
+        if (!fixture.Store.SupportsFilteredGet)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => fixture.Typed.GetAsync(filter, 10, cancellationToken: Ct).ToListAsync(Ct).AsTask());
+            return;
+        }
+
         var expected = fixture.Records.AsQueryable().Where(filter).Select(r => r.Key).Order().ToList();
         var actual = await fixture.Typed.GetAsync(filter, 10, cancellationToken: Ct).Select(r => r.Key).ToListAsync(Ct);
         Assert.Equal(expected, actual.Order());
@@ -178,6 +184,19 @@ public abstract class FilterContractTests(FilterContractTests.Fixture fixture)
 #pragma warning restore IDE0044, CA1805
 
     private const string Special = ">with $om[ specia]\"chara<ters'and\\stuff";
+
+    /// <summary>A case comparing with a string that holds a backslash: answered exactly, or refused where unsupported.</summary>
+    private async Task CheckBackslash(Expression<Func<FilterRecord, bool>> filter, Expression<Func<Dictionary<string, object?>, bool>> dynamicFilter)
+    {
+        if (fixture.Store.SupportsBackslashInFilters)
+        {
+            await Check(filter, dynamicFilter);
+            return;
+        }
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => Search(fixture.Typed, filter));
+        await Assert.ThrowsAsync<NotSupportedException>(() => Search(fixture.Dynamic, dynamicFilter));
+    }
 
     private async Task Check(Expression<Func<FilterRecord, bool>> filter, Expression<Func<Dictionary<string, object?>, bool>> dynamicFilter, bool zero = false, bool all = false)
     {
