@@ -56,13 +56,13 @@ public partial class NormCollection<TKey, TRecord>
         (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _mapper.Model);
 
         ReadOnlyMemory<float> raw = await _pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
-        var state = await Run(RequireState, "Search").ConfigureAwait(false);
+        var state = await Run(() => RequireState(cancellationToken), "Search").ConfigureAwait(false);
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, state.Info.Dimension);
 
         int wanted = options.Skip + top;
         int candidates = ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted;
-        var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors), "Search").ConfigureAwait(false);
+        var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);
         var (results, confidence) = _pipeline.Rank(
@@ -80,7 +80,7 @@ public partial class NormCollection<TKey, TRecord>
         return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString());
     }
 
-    private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)
+    private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors, CancellationToken cancellationToken)
     {
         using var connection = _store.Storage.Open();
         if (filter is null)
@@ -102,7 +102,7 @@ public partial class NormCollection<TKey, TRecord>
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT id, key, data, norm, tokens, direction FROM {state.Info.Table} WHERE {filter.Value.Sql};";
             command.Parameters.AddRange(Clone(filter.Value.Parameters));
-            var all = ReadRows(command, query, includeVectors: true);
+            var all = ReadRows(command, query, includeVectors: true, cancellationToken);
             return [.. all.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
         }
 
@@ -141,12 +141,18 @@ public partial class NormCollection<TKey, TRecord>
         }
     }
 
-    private static List<CandidateRow> ReadRows(SqliteCommand command, float[] query, bool includeVectors)
+    private static List<CandidateRow> ReadRows(SqliteCommand command, float[] query, bool includeVectors, CancellationToken cancellationToken)
     {
         var rows = new List<CandidateRow>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
+            if ((rows.Count & 1023) == 1023)
+            {
+                // A filtered scan can read every row: it stops between chunks when cancelled.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             byte[] direction = (byte[])reader.GetValue(5);
             float cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(direction));
             rows.Add(Row(reader, cosine, includeVectors ? direction : []));

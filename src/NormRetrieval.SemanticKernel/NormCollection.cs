@@ -92,7 +92,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     public Task<long> CountAsync(CancellationToken cancellationToken = default) => Run(
         () =>
         {
-            var state = RequireState();
+            var state = RequireState(cancellationToken);
             using var connection = _store.Storage.Open();
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM {state.Info.Table};";
@@ -164,12 +164,12 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         var records = await Run(
             () =>
             {
-                var state = RequireState();
+                var state = RequireState(cancellationToken);
                 using var connection = _store.Storage.Open();
                 using var command = connection.CreateCommand();
                 command.CommandText = $"SELECT key, data, norm, direction FROM {state.Info.Table} WHERE key IN (SELECT value FROM json_each($keys));";
                 command.Parameters.AddWithValue("$keys", System.Text.Json.JsonSerializer.Serialize(encoded));
-                return ReadRecords(command, vectors);
+                return ReadRecords(command, vectors, cancellationToken);
             },
             "Get").ConfigureAwait(false);
         foreach (var record in records)
@@ -193,7 +193,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         var records = await Run(
             () =>
             {
-                var state = RequireState();
+                var state = RequireState(cancellationToken);
                 using var connection = _store.Storage.Open();
                 using var command = connection.CreateCommand();
                 command.CommandText = $"SELECT key, data, norm, direction FROM {state.Info.Table} WHERE {where} ORDER BY {orderBy.Sql}id LIMIT $top OFFSET $skip;";
@@ -201,7 +201,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                 command.Parameters.AddRange(orderBy.Parameters);
                 command.Parameters.AddWithValue("$top", top);
                 command.Parameters.AddWithValue("$skip", options.Skip);
-                return ReadRecords(command, options.IncludeVectors);
+                return ReadRecords(command, options.IncludeVectors, cancellationToken);
             },
             "Get").ConfigureAwait(false);
         foreach (var record in records)
@@ -224,7 +224,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
             return;
         }
 
-        var state = await Run(RequireState, "Delete").ConfigureAwait(false);
+        var state = await Run(() => RequireState(cancellationToken), "Delete").ConfigureAwait(false);
         await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -271,7 +271,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
             return;
         }
 
-        var state = await Run(RequireState, "Upsert").ConfigureAwait(false);
+        var state = await Run(() => RequireState(cancellationToken), "Upsert").ConfigureAwait(false);
         var prepared = await _pipeline.PrepareAsync(list, state.Info.Dimension, cancellationToken).ConfigureAwait(false);
         await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -283,7 +283,10 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                     using var connection = _store.Storage.Open();
                     using var tx = connection.BeginTransaction();
                     var removedIds = RemoveExisting(connection, tx, state, [.. prepared.Select(p => p.Key)], statistics);
-                    var addedIds = Insert(connection, tx, state, prepared, statistics);
+                    var addedIds = Insert(connection, tx, state, prepared, statistics, cancellationToken);
+
+                    // The last moment to cancel: past the commit the batch is durable and goes to the index whole.
+                    cancellationToken.ThrowIfCancellationRequested();
                     SaveStatistics(connection, tx, state, statistics);
                     tx.Commit();
                     return (removedIds, addedIds);
@@ -346,7 +349,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         return removed;
     }
 
-    private static List<long> Insert(SqliteConnection connection, SqliteTransaction tx, CollectionState state, List<PreparedRecord> records, NormStatistics statistics)
+    private static List<long> Insert(SqliteConnection connection, SqliteTransaction tx, CollectionState state, List<PreparedRecord> records, NormStatistics statistics, CancellationToken cancellationToken)
     {
         // Ids are assigned here rather than read back row by row: writes to a collection are serialised
         // by its write lock, and AUTOINCREMENT's sequence (never reused) is where the next id starts.
@@ -372,6 +375,12 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         insert.Prepare();
         foreach (var r in records)
         {
+            if ((ids.Count & 1023) == 1023)
+            {
+                // Cancelled inside the transaction: it rolls back and nothing of the batch is stored.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             id.Value = next;
             key.Value = r.Key;
             data.Value = r.Data;
@@ -396,12 +405,17 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         command.ExecuteNonQuery();
     }
 
-    private List<TRecord> ReadRecords(SqliteCommand command, bool includeVectors)
+    private List<TRecord> ReadRecords(SqliteCommand command, bool includeVectors, CancellationToken cancellationToken)
     {
         var records = new List<TRecord>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
+            if ((records.Count & 1023) == 1023)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             records.Add(Materialize(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), (byte[])reader.GetValue(3), includeVectors));
         }
 
@@ -463,7 +477,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         base.Dispose(disposing);
     }
 
-    private CollectionState RequireState() => _store.GetState(Name)
+    private CollectionState RequireState(CancellationToken cancellationToken = default) => _store.GetState(Name, cancellationToken)
         ?? throw new VectorStoreException($"The collection '{Name}' does not exist; call EnsureCollectionExistsAsync first.")
         {
             VectorStoreSystemName = SqliteStorage.SystemName,

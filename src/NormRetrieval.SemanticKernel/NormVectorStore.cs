@@ -178,10 +178,10 @@ public sealed partial class NormVectorStore : VectorStore
     }
 
     /// <summary>The in-memory state of an existing collection, opened on first use; null when the collection does not exist.</summary>
-    internal CollectionState? GetState(string name)
+    internal CollectionState? GetState(string name, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _shared.GetState(name);
+        return _shared.GetState(name, cancellationToken);
     }
 
     internal CollectionState CreateState(string name, int dimension, string distance, string engine, string factory, Type keyType)
@@ -202,6 +202,10 @@ public sealed partial class NormVectorStore : VectorStore
         base.Dispose(disposing);
     }
 
+    /// <remarks>
+    /// SQLite has no asynchronous I/O: Microsoft.Data.Sqlite's async methods complete synchronously, so the
+    /// work runs on the caller's thread and long loops observe the caller's token between bounded chunks.
+    /// </remarks>
     internal Task<T> Run<T>(Func<T> action, string operation, string? collection)
     {
         try

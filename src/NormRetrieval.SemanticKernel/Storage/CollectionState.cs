@@ -49,12 +49,26 @@ internal sealed partial class CollectionState : IDisposable
     public string IndexPath => Path.Combine(_storage.Directory, $"index_{Info.Id}.{(Index is FaissIndex ? "faiss" : "exact")}");
 
     /// <summary>Opens a collection: loads its index (rebuilding it from SQLite when missing or damaged) and brings it up to date.</summary>
-    public static CollectionState Open(SqliteStorage storage, CollectionInfo info, ILogger logger)
+    /// <remarks>
+    /// Cancellation is observed between chunks of the rebuild; a cancelled open leaves nothing behind (the
+    /// partly built index is dropped unsaved, and the next open starts again from SQLite).
+    /// </remarks>
+    public static CollectionState Open(SqliteStorage storage, CollectionInfo info, ILogger logger, CancellationToken cancellationToken = default)
     {
         var statistics = info.Statistics is null ? new NormStatistics() : NormStatistics.FromJson(info.Statistics);
         IVectorIndex index = LoadIndex(storage, info, logger);
         var state = new CollectionState(storage, info, index, statistics, [], logger);
-        state.Reconcile();
+        try
+        {
+            state.Reconcile(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            state.ChangesSinceCheckpoint = 0;
+            state.Dispose();
+            throw;
+        }
+
         return state;
     }
 
@@ -187,7 +201,7 @@ internal sealed partial class CollectionState : IDisposable
     }
 
     /// <summary>Makes the index hold exactly the ids SQLite holds (SQLite is the source of truth).</summary>
-    private void Reconcile()
+    private void Reconcile(CancellationToken cancellationToken)
     {
         using var connection = _storage.Open();
         var inDatabase = new HashSet<long>();
@@ -198,6 +212,10 @@ internal sealed partial class CollectionState : IDisposable
             while (reader.Read())
             {
                 inDatabase.Add(reader.GetInt64(0));
+                if ((inDatabase.Count & 65535) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
         }
 
@@ -224,6 +242,7 @@ internal sealed partial class CollectionState : IDisposable
         const int Chunk = 4096;
         for (int start = 0; start < missing.Length; start += Chunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             long[] ids = missing[start..Math.Min(missing.Length, start + Chunk)];
             var (found, directions) = ReadDirections(connection, ids);
             Index.Add(found, directions);

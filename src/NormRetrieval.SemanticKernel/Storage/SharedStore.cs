@@ -81,7 +81,7 @@ internal sealed class SharedStore
     }
 
     /// <summary>The in-memory state of an existing collection, opened on first use; null when the collection does not exist.</summary>
-    public CollectionState? GetState(string name)
+    public CollectionState? GetState(string name, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -97,7 +97,7 @@ internal sealed class SharedStore
                 return null;
             }
 
-            state = CollectionState.Open(Storage, info, Logger);
+            state = CollectionState.Open(Storage, info, Logger, cancellationToken);
             _states[name] = state;
             return state;
         }
