@@ -24,9 +24,11 @@ public static class CliApplication
         output ??= new CliOutput(Console.Out, Console.Error);
         var services = new ServiceCollection();
         services.AddSingleton(output);
-        var errorConsole = AnsiConsole.Create(new AnsiConsoleSettings
+        // Spectre writes help and --version through this console: they are the answer asked for, so they go
+        // to standard output (errors are caught below and written to standard error as one line).
+        var helpConsole = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(output.Error),
+            Out = new AnsiConsoleOutput(output.Out),
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
         });
@@ -36,7 +38,7 @@ public static class CliApplication
         {
             config.SetApplicationName("normretrieval");
             config.SetApplicationVersion(InfoCommand.ProductVersion);
-            config.ConfigureConsole(errorConsole);
+            config.ConfigureConsole(helpConsole);
             config.PropagateExceptions();
             config.UseStrictParsing();
             config.AddCommand<DemoCommand>("demo")

@@ -92,7 +92,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         public int Top { get; init; } = 10;
 
         [CommandOption("--policy <POLICY>")]
-        [Description("cosine (default), magnitude:α, specificity:λ[,residual], gated:α,β, adaptive:λ0.")]
+        [Description("cosine (default), magnitude:α, specificity:λ[[,residual]], gated:α,β, adaptive:λ0.")]
         public string Policy { get; init; } = "cosine";
 
         [CommandOption("--overfetch <N>")]

@@ -7,7 +7,7 @@ namespace NormRetrieval.Cli.Commands;
 internal class StoreSettings : CommandSettings
 {
     [CommandOption("--store <STORE>")]
-    [Description("The store folder, or garnet:HOST:PORT[,HOST:PORT...] for a Garnet server or cluster (password from NORMRETRIEVAL_GARNET_PASSWORD).")]
+    [Description("The store folder, or garnet:HOST:PORT[[,HOST:PORT...]] for a Garnet server or cluster (password from NORMRETRIEVAL_GARNET_PASSWORD).")]
     public string? Store { get; init; }
 
     [CommandOption("--collection <NAME>")]
