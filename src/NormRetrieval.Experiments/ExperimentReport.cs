@@ -8,7 +8,7 @@ namespace NormRetrieval.Experiments;
 /// <summary>Writes an experiment's <c>results.json</c>, <c>report.md</c> and PNG plots to a folder.</summary>
 public static class ExperimentReport
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = NormRetrieval.Serialization.StrictJson.Options();
 
     /// <summary>Writes the files.</summary>
     /// <param name="outcome">The experiment's outcome.</param>

@@ -86,12 +86,7 @@ public static class NormAnalysis
     {
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "norms.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        }));
+        File.WriteAllText(Path.Combine(directory, "norms.json"), JsonSerializer.Serialize(result, NormRetrieval.Serialization.StrictJson.Options()));
         var plot = new Plot();
         var line = plot.Add.Scatter(result.ByLabel.Select(b => b.Label).ToArray(), result.ByLabel.Select(b => b.MeanNorm).ToArray());
         line.LegendText = result.Model;
@@ -103,7 +98,8 @@ public static class NormAnalysis
         var ci = CultureInfo.InvariantCulture;
         md.AppendLine(ci, $"# Norm vs label: {result.Input} with {result.Model}");
         md.AppendLine();
-        md.AppendLine(ci, $"{result.Count} texts: Spearman ρ(norm, label) {result.Spearman:+0.000;-0.000}, Kendall τ-b {result.Kendall:+0.000;-0.000}; partial ρ controlling for token count {result.PartialSpearman:+0.000;-0.000} (ρ of norm and token count {result.TokenSpearman:+0.000;-0.000}).");
+        static string Signed(double v) => double.IsFinite(v) ? v.ToString("+0.000;-0.000", CultureInfo.InvariantCulture) : "—";
+        md.AppendLine(ci, $"{result.Count} texts: Spearman ρ(norm, label) {Signed(result.Spearman)}, Kendall τ-b {Signed(result.Kendall)}; partial ρ controlling for token count {Signed(result.PartialSpearman)} (ρ of norm and token count {Signed(result.TokenSpearman)}).");
         if (result.Pairs > 0)
         {
             md.AppendLine(ci, $"{result.Pairs} general/specific pairs: the specific text has the larger norm in {result.SpecificLargerShare:P1} ({result.PairTies} ties).");

@@ -112,6 +112,8 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         public int Top { get; init; } = 5;
 
         public override Spectre.Console.ValidationResult Validate() =>
-            Queries < 1 || Top < 1 ? Spectre.Console.ValidationResult.Error("--queries and --top must be at least 1.") : base.Validate();
+            Queries < 1 || Top < 1 ? Spectre.Console.ValidationResult.Error("--queries and --top must be at least 1.")
+            : SearchCommand.Settings.PolicyError(Policy) is string error ? Spectre.Console.ValidationResult.Error(error)
+            : base.Validate();
     }
 }

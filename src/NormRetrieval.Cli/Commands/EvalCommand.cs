@@ -38,12 +38,13 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
             Progress = progress,
         };
         var outcome = await Task.Run(() => RetrievalExperiment.Run(options, cancellationToken), cancellationToken).ConfigureAwait(false);
-        string outDir = settings.Out ?? Path.Combine("results", $"{outcome.Result.Dataset}-{outcome.Result.Model}");
+        // The default is never a tracked folder: results/ holds the published reports, regenerated with --out.
+        string outDir = settings.Out ?? Path.Combine("normretrieval-results", $"{outcome.Result.Dataset}-{outcome.Result.Model}");
         ExperimentReport.Write(outcome, outDir);
         var r = outcome.Result;
         if (settings.Json)
         {
-            await output.Out.WriteLineAsync(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase })).ConfigureAwait(false);
+            await output.Out.WriteLineAsync(JsonSerializer.Serialize(r, NormRetrieval.Serialization.StrictJson.Options())).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -96,7 +97,7 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         public int Top { get; init; } = 100;
 
         [CommandOption("--out <DIR>")]
-        [Description("Output folder (default results/<dataset>-<model>).")]
+        [Description("Output folder (default normretrieval-results/<dataset>-<model>).")]
         public string? Out { get; init; }
 
         [CommandOption("--cache <DIR>")]

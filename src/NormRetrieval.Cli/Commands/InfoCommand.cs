@@ -32,13 +32,10 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
         foreach (var (name, engine) in report.Engines)
         {
             string state = engine.Available ? "available" : $"unavailable: {engine.Reason}";
-            await output.Out.WriteLineAsync($"  {name,-8} {state}{(engine.Version is null ? string.Empty : $" (version {engine.Version})")}").ConfigureAwait(false);
+            string detail = name == "faiss" && engine.Available ? $" (Faiss {engine.Version}, {report.Faiss.Blas})"
+                : engine.Version is null ? string.Empty : $" (version {engine.Version})";
+            await output.Out.WriteLineAsync($"  {name,-8} {state}{detail}").ConfigureAwait(false);
         }
-
-        var faiss = report.Faiss;
-        await output.Out.WriteLineAsync(faiss.Available
-            ? $"  faiss    available (Faiss {faiss.Version}, {faiss.Blas})"
-            : $"  faiss    unavailable: {faiss.Reason}").ConfigureAwait(false);
 
         await output.Out.WriteLineAsync($"  onnx     ONNX Runtime {report.Onnx.Version}; providers: {string.Join(", ", report.Onnx.ExecutionProviders)}; models: {string.Join(", ", report.Onnx.Models)}").ConfigureAwait(false);
         return ExitCodes.Success;
@@ -54,6 +51,8 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
         {
             ["exact"] = new(true, typeof(ExactVectorIndex).Assembly.GetName().Version?.ToString(3), null,
                 "managed exact inner-product index (TensorPrimitives SIMD)"),
+            ["faiss"] = new(FaissRuntime.IsAvailable, FaissRuntime.Version, FaissRuntime.UnavailableReason,
+                FaissRuntime.IsAvailable ? $"Faiss through the native shim ({FaissRuntime.Blas})" : null),
         },
         new FaissInfo(FaissRuntime.IsAvailable, FaissRuntime.Version, FaissRuntime.Blas, FaissRuntime.UnavailableReason),
         new OnnxRuntimeInfo(
@@ -61,12 +60,7 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
             ExecutionProviderSelection.Available(),
             [.. EncoderModel.BuiltInNames]));
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = NormRetrieval.Serialization.StrictJson.Options(omitNulls: true);
 
     public sealed class Settings : CommandSettings
     {

@@ -24,7 +24,7 @@ internal sealed class NormsCommand(CliOutput output) : AsyncCommand<NormsCommand
         }
 
         var result = await Task.Run(() => NormAnalysis.Run(settings.Model, settings.Input!, settings.Pairs, settings.Cache, settings.SingleToken, cancellationToken), cancellationToken).ConfigureAwait(false);
-        string outDir = settings.Out ?? Path.Combine("results", "norms-" + result.Model + (settings.SingleToken ? "-single" : string.Empty));
+        string outDir = settings.Out ?? Path.Combine("normretrieval-results", "norms-" + result.Model + (settings.SingleToken ? "-single" : string.Empty));
         NormAnalysis.Write(result, outDir);
         if (settings.Json)
         {
@@ -33,7 +33,7 @@ internal sealed class NormsCommand(CliOutput output) : AsyncCommand<NormsCommand
         }
 
         await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Count} texts, {result.Model}: Spearman ρ(norm, label) {result.Spearman:+0.000;-0.000}, Kendall τ-b {result.Kendall:+0.000;-0.000}, partial ρ | tokens {result.PartialSpearman:+0.000;-0.000}")).ConfigureAwait(false);
+            $"{result.Count} texts, {result.Model}: Spearman ρ(norm, label) {Signed(result.Spearman)}, Kendall τ-b {Signed(result.Kendall)}, partial ρ | tokens {Signed(result.PartialSpearman)}")).ConfigureAwait(false);
         if (result.Pairs > 0)
         {
             await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -43,6 +43,10 @@ internal sealed class NormsCommand(CliOutput output) : AsyncCommand<NormsCommand
         await output.Out.WriteLineAsync($"report in {Path.GetFullPath(outDir)}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
+
+    /// <summary>A signed correlation with three decimals, or "—" when it is undefined.</summary>
+    private static string Signed(double value) =>
+        double.IsFinite(value) ? value.ToString("+0.000;-0.000", CultureInfo.InvariantCulture) : "—";
 
     public sealed class Settings : CommandSettings
     {
@@ -59,7 +63,7 @@ internal sealed class NormsCommand(CliOutput output) : AsyncCommand<NormsCommand
         public string? Pairs { get; init; }
 
         [CommandOption("--out <DIR>")]
-        [Description("Output folder (default results/norms-<model>).")]
+        [Description("Output folder (default normretrieval-results/norms-<model>).")]
         public string? Out { get; init; }
 
         [CommandOption("--cache <DIR>")]

@@ -79,7 +79,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         return ExitCodes.Success;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = NormRetrieval.Serialization.StrictJson.Options(camelCase: false);
 
     public sealed class Settings : StoreSettings
     {
@@ -99,10 +99,25 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         [Description("Cosine candidates per result for norm-aware policies (default 4).")]
         public int Overfetch { get; init; } = 4;
 
+        /// <summary>Why a --policy value is not a policy (a usage error, exit 2), or null when it is one.</summary>
+        internal static string? PolicyError(string policy)
+        {
+            try
+            {
+                _ = ScoringPolicy.Parse(policy);
+                return null;
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
+            {
+                return "--policy: " + ex.Message;
+            }
+        }
+
         public override Spectre.Console.ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Query) ? Spectre.Console.ValidationResult.Error("--query is required.")
             : Top < 1 ? Spectre.Console.ValidationResult.Error("--top must be at least 1.")
             : Overfetch < 1 ? Spectre.Console.ValidationResult.Error("--overfetch must be at least 1.")
+            : PolicyError(Policy) is string error ? Spectre.Console.ValidationResult.Error(error)
             : base.Validate();
     }
 }

@@ -46,7 +46,15 @@ internal abstract class CliStore : IDisposable
             garnetOptions.Shards = s;
         }
 
-        return new Remote(await GarnetVectorStore.ConnectAsync(configuration, garnetOptions).ConfigureAwait(false));
+        try
+        {
+            return new Remote(await GarnetVectorStore.ConnectAsync(configuration, garnetOptions).ConfigureAwait(false));
+        }
+        catch (Microsoft.Extensions.VectorData.VectorStoreException ex) when (ex.Message.Contains("set password= in the connection settings", StringComparison.Ordinal))
+        {
+            // The library's hint names its connection setting; the command line reads the environment.
+            throw new CliInputException(ex.Message.Replace("set password= in the connection settings", "set NORMRETRIEVAL_GARNET_PASSWORD", StringComparison.Ordinal));
+        }
     }
 
     /// <summary>Parses the endpoints (and any StackExchange.Redis options) and adds the credentials from the environment.</summary>

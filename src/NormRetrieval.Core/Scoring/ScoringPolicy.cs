@@ -42,7 +42,8 @@ public abstract class ScoringPolicy
     /// <returns>The policy string.</returns>
     public override string ToString()
     {
-        string args = string.Join(",", Parameters.Select(p => p.ToString("R", CultureInfo.InvariantCulture)));
+        // 12 significant digits: a grid value such as 3 × 0.05 prints as 0.15, not 0.15000000000000002.
+        string args = string.Join(",", Parameters.Select(p => p.ToString("G12", CultureInfo.InvariantCulture)));
         if (UsesLengthResidual)
         {
             args = args.Length == 0 ? "residual" : args + ",residual";

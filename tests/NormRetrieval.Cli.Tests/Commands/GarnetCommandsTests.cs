@@ -72,6 +72,8 @@ public sealed class GarnetCommandsTests
         var missing = await CliRunner.RunAsync("stats", "--store", $"garnet:127.0.0.1:{port}", "--collection", "cran");
         Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
         Assert.Contains("requires a password", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("NORMRETRIEVAL_GARNET_PASSWORD", missing.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("password=", missing.Error, StringComparison.Ordinal);
 
         var empty = await CliRunner.RunAsync("stats", "--store", "garnet:", "--collection", "cran");
         Assert.Equal(ExitCodes.BadInput, empty.ExitCode);

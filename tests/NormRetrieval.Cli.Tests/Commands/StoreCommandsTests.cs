@@ -100,7 +100,7 @@ public sealed class StoreCommandsTests
         var noCollection = await CliRunner.RunAsync("search", "--store", store, "--collection", "nope", "--query", "x");
         Assert.Equal(ExitCodes.BadInput, noCollection.ExitCode);
         var badPolicy = await CliRunner.RunAsync("search", "--store", store, "--collection", "c", "--query", "x", "--policy", "bm25");
-        Assert.Equal(ExitCodes.BadInput, badPolicy.ExitCode);
+        Assert.Equal(ExitCodes.Usage, badPolicy.ExitCode);
         Assert.Contains("Unknown policy", badPolicy.Error, StringComparison.Ordinal);
         var usage = await CliRunner.RunAsync("search", "--store", store, "--collection", "c");
         Assert.Equal(ExitCodes.Usage, usage.ExitCode);
