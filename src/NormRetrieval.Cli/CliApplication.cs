@@ -21,7 +21,7 @@ public static class CliApplication
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
     public static async Task<int> RunAsync(string[] args, CliOutput? output = null, CancellationToken cancellationToken = default)
     {
-        output ??= new CliOutput(Console.Out, Console.Error);
+        output ??= new CliOutput(Console.Out, Console.Error) { ErrorIsTerminal = !Console.IsErrorRedirected };
         var services = new ServiceCollection();
         services.AddSingleton(output);
         // Spectre writes help and --version through this console: they are the answer asked for, so they go

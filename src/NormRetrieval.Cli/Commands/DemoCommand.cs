@@ -31,12 +31,20 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         CliCollection.WriteManifest(store, collection.Name, new CliCollection.Manifest(encoder.Model.Name, encoder.Dimension));
 
         var documents = dataset.ReadCorpus().ToList();
-        var progress = new ProgressReporter(output.Error, "index", documents.Count);
+        var progress = new ProgressReporter(output, "index", documents.Count);
         int written = 0;
-        for (int start = 0; start < documents.Count; start += 256)
+        const int Chunk = 32;  // small enough that progress shows within seconds on a slow machine
+        try
         {
-            written += await CorpusIndexer.WriteAsync(encoder, collection, documents.GetRange(start, Math.Min(256, documents.Count - start)), cancellationToken).ConfigureAwait(false);
-            progress.Report(Math.Min(documents.Count, start + 256));
+            for (int start = 0; start < documents.Count; start += Chunk)
+            {
+                written += await CorpusIndexer.WriteAsync(encoder, collection, documents.GetRange(start, Math.Min(Chunk, documents.Count - start)), cancellationToken).ConfigureAwait(false);
+                progress.Report(Math.Min(documents.Count, start + Chunk), final: start + Chunk >= documents.Count);
+            }
+        }
+        finally
+        {
+            progress.Finish();
         }
 
         var titles = documents.ToDictionary(d => d.Id, d => d.Title.Length > 0 ? d.Title : d.Text);

@@ -17,7 +17,7 @@ namespace NormRetrieval.Cli.Commands;
 /// </summary>
 internal sealed class EmbedCommand(CliOutput output) : AsyncCommand<EmbedCommand.Settings>
 {
-    private const int Chunk = 256;
+    private const int Chunk = 32;
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ internal sealed class EmbedCommand(CliOutput output) : AsyncCommand<EmbedCommand
 
         long total = File.ReadLines(input).LongCount(l => !string.IsNullOrWhiteSpace(l));
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(settings.Model), new OnnxEncoderOptions { IntraOpThreads = settings.Threads });
-        var progress = total >= 1000 ? new ProgressReporter(output.Error, "embed", total) : null;
+        var progress = total >= 1000 ? new ProgressReporter(output, "embed", total) : null;
 
         string temp = target + ".tmp";
         long done = 0;

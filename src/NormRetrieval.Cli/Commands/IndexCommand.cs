@@ -15,7 +15,7 @@ namespace NormRetrieval.Cli.Commands;
 /// </summary>
 internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand.Settings>
 {
-    private const int Chunk = 256;
+    private const int Chunk = 32;
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -39,24 +39,31 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
 
         var reader = new BeirDataset(Path.GetDirectoryName(input)!);
         long total = File.ReadLines(input).LongCount(l => !string.IsNullOrWhiteSpace(l));
-        var progress = new ProgressReporter(output.Error, "index", total);
+        var progress = new ProgressReporter(output, "index", total);
         long done = 0, written = 0;
         var chunk = new List<BeirDocument>(Chunk);
-        foreach (var document in reader.ReadCorpus(input))
+        try
         {
-            chunk.Add(document);
-            if (chunk.Count == Chunk)
+            foreach (var document in reader.ReadCorpus(input))
             {
-                written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
-                done += chunk.Count;
-                chunk.Clear();
-                progress.Report(done);
+                chunk.Add(document);
+                if (chunk.Count == Chunk)
+                {
+                    written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+                    done += chunk.Count;
+                    chunk.Clear();
+                    progress.Report(done);
+                }
             }
-        }
 
-        written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
-        done += chunk.Count;
-        progress.Report(done, final: true);
+            written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+            done += chunk.Count;
+            progress.Report(done, final: true);
+        }
+        finally
+        {
+            progress.Finish();
+        }
         long count = await store.CountAsync(collection, cancellationToken).ConfigureAwait(false);
         await output.Out.WriteLineAsync(
             $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {await store.DescribeAsync(collection).ConfigureAwait(false)}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);

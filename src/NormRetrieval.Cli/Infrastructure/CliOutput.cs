@@ -3,4 +3,8 @@ namespace NormRetrieval.Cli.Infrastructure;
 /// <summary>Where a command writes: results to <see cref="Out"/>, progress and errors to <see cref="Error"/>.</summary>
 /// <param name="Out">Standard output (results, JSON).</param>
 /// <param name="Error">Standard error (progress, warnings, errors).</param>
-public sealed record CliOutput(TextWriter Out, TextWriter Error);
+public sealed record CliOutput(TextWriter Out, TextWriter Error)
+{
+    /// <summary>True when standard error is a terminal: progress is then a bar redrawn in place.</summary>
+    public bool ErrorIsTerminal { get; init; }
+}
