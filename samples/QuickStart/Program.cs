@@ -28,7 +28,7 @@ await notes.UpsertAsync(texts.Select((t, i) => new Note { Id = "n" + i, Text = t
 Console.WriteLine($"{await notes.CountAsync()} notes; norm median {notes.Statistics.Percentile(0.5):F3}, spread (sd of ln norm) {notes.Statistics.StdLogNorm:F4}");
 
 const string query = "swept wing flutter";
-foreach (var ranking in new[] { new NormRankingOptions(), NormRankingOptions.Parse("specificity:0.05") })
+foreach (var ranking in new[] { new NormRankingOptions(), NormRankingOptions.Parse("specificity:0.02") })
 {
     var response = await notes.SearchDetailedAsync(query, 3, new NormSearchOptions<Note> { Ranking = ranking });
     Console.WriteLine($"\n{response.Policy} — query norm {response.QueryNorm:F3}, confidence {response.Confidence.Value:F3}");

@@ -25,7 +25,19 @@ string[] questions = args.Length > 2 ? args[2..] :
 ];
 
 using var encoder = new OnnxEncoder(EncoderModel.ArcticXs);
-using var store = new NormVectorStore(Path.Combine(Path.GetTempPath(), "normretrieval-rag-" + Environment.ProcessId), new NormVectorStoreOptions { EmbeddingGenerator = encoder });
+// A throw-away store: the folder is deleted when the program ends (after the store has been closed).
+string storeDir = Path.Combine(Path.GetTempPath(), "normretrieval-rag-" + Environment.ProcessId);
+AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+{
+    try
+    {
+        Directory.Delete(storeDir, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+};
+using var store = new NormVectorStore(storeDir, new NormVectorStoreOptions { EmbeddingGenerator = encoder });
 var passages = (NormCollection<string, Passage>)store.GetCollection<string, Passage>("passages");
 await passages.EnsureCollectionExistsAsync();
 var corpus = new BeirDataset(dataset).ReadCorpus().Take(documents).ToList();

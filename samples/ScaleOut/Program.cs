@@ -59,7 +59,7 @@ try
     Console.WriteLine($"{await notes.CountAsync()} notes; norm median {statistics.Percentile(0.5):F3}, spread (sd of ln norm) {statistics.StdLogNorm:F4} (merged from every shard)");
 
     const string query = "swept wing flutter";
-    foreach (var ranking in new[] { new NormRankingOptions(), NormRankingOptions.Parse("specificity:0.05") })
+    foreach (var ranking in new[] { new NormRankingOptions(), NormRankingOptions.Parse("specificity:0.02") })
     {
         var response = await notes.SearchDetailedAsync(query, 3, new NormSearchOptions<Note> { Ranking = ranking });
         Console.WriteLine($"\n{response.Policy} — query norm {response.QueryNorm:F3}, confidence {response.Confidence.Value:F3}, {(response.IsPartial ? "PARTIAL: " + string.Join(", ", response.UnavailableShards) : "all shards answered")}");

@@ -53,7 +53,7 @@ public sealed class SampleTests
         Assert.True(code == 0, stderr);
         Assert.Contains("9 notes", stdout, StringComparison.Ordinal);
         Assert.Contains("cosine — query norm", stdout, StringComparison.Ordinal);
-        Assert.Contains("specificity:0.05 — query norm", stdout, StringComparison.Ordinal);
+        Assert.Contains("specificity:0.02 — query norm", stdout, StringComparison.Ordinal);
         Assert.Equal(6, stdout.Split('\n').Count(l => l.Contains("(norm ", StringComparison.Ordinal)));
     }
 
@@ -72,7 +72,7 @@ public sealed class SampleTests
         Assert.Contains("collection 'notes' in shards {notes-s0", stdout, StringComparison.Ordinal);
         Assert.Contains("9 notes", stdout, StringComparison.Ordinal);
         Assert.Contains("cosine — query norm", stdout, StringComparison.Ordinal);
-        Assert.Contains("specificity:0.05 — query norm", stdout, StringComparison.Ordinal);
+        Assert.Contains("specificity:0.02 — query norm", stdout, StringComparison.Ordinal);
         Assert.Equal(2, stdout.Split('\n').Count(l => l.Contains("all shards answered", StringComparison.Ordinal)));
         Assert.Equal(6, stdout.Split('\n').Count(l => l.Contains("(norm ", StringComparison.Ordinal)));
     }
@@ -80,8 +80,12 @@ public sealed class SampleTests
     [Fact]
     public async Task RagAgent_runs_retrieval_only_without_a_chat_endpoint()
     {
-        var (code, stdout, stderr) = await RunAsync("RagAgent", Data("cranfield"), "80", "heat transfer to blunt bodies", "wings");
+        using var tmp = new TempDirectory();
+        var (code, stdout, stderr) = await RunAsync("RagAgent", new Dictionary<string, string> { ["TMPDIR"] = tmp.Path }, Data("cranfield"), "80", "heat transfer to blunt bodies", "wings");
         Assert.True(code == 0, stderr);
+
+        // Its throw-away store is gone when it exits.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path, "normretrieval-rag-*"));
         Assert.Contains("indexed 80 passages", stdout, StringComparison.Ordinal);
         Assert.Equal(2, stdout.Split('\n').Count(l => l.StartsWith("Q: ", StringComparison.Ordinal)));
         Assert.Contains("retrieval only", stdout, StringComparison.Ordinal);

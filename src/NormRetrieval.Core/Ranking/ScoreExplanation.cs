@@ -18,5 +18,5 @@ public sealed record ScoreExplanation(
     /// <returns>The explanation as text.</returns>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Policy}: cos {Cosine:F4} {(Adjustment < 0 ? "-" : "+")} {Math.Abs(Adjustment):F4} (norm {Norm:F3}, z {Z:+0.00;-0.00}) = {Score:F4}");
+        $"{Policy}: cos {Cosine:F4} {(Adjustment < 0 ? "-" : "+")} {Math.Abs(Adjustment):F4} (norm {Norm:F3}, z {Math.Clamp(Z, -3, 3):+0.00;-0.00}{(Math.Abs(Z) > 3 ? string.Create(CultureInfo.InvariantCulture, $", clipped from {Z:+0.00;-0.00}") : string.Empty)}) = {Score:F4}");
 }
