@@ -21,7 +21,7 @@ public static class CliApplication
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
     public static async Task<int> RunAsync(string[] args, CliOutput? output = null, CancellationToken cancellationToken = default)
     {
-        output ??= new CliOutput(Console.Out, Console.Error) { ErrorIsTerminal = !Console.IsErrorRedirected };
+        output ??= new CliOutput(Console.Out, Console.Error) { ErrorIsTerminal = !Console.IsErrorRedirected, OutIsTerminal = !Console.IsOutputRedirected };
         var services = new ServiceCollection();
         services.AddSingleton(output);
         // Spectre writes help and --version through this console: they are the answer asked for, so they go
@@ -32,6 +32,11 @@ public static class CliApplication
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
         });
+        if (!output.OutIsTerminal)
+        {
+            // A pipe or a file has no width: lay help out wide instead of wrapping mid-argument at 80 columns.
+            helpConsole.Profile.Width = 200;
+        }
 
         var app = new CommandApp(new ServiceCollectionRegistrar(services));
         app.Configure(config =>

@@ -7,4 +7,7 @@ public sealed record CliOutput(TextWriter Out, TextWriter Error)
 {
     /// <summary>True when standard error is a terminal: progress is then a bar redrawn in place.</summary>
     public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>True when standard output is a terminal: help is then laid out for its width.</summary>
+    public bool OutIsTerminal { get; init; }
 }
