@@ -33,12 +33,14 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         var documents = dataset.ReadCorpus().ToList();
         var progress = new ProgressReporter(output, "index", documents.Count);
         int written = 0;
-        const int Chunk = 32;  // small enough that progress shows within seconds on a slow machine
+        // Chunks of 256 let the encoder group texts by length (little padding); progress comes per batch of 32.
+        const int Chunk = 256;
         try
         {
             for (int start = 0; start < documents.Count; start += Chunk)
             {
-                written += await CorpusIndexer.WriteAsync(encoder, collection, documents.GetRange(start, Math.Min(Chunk, documents.Count - start)), cancellationToken).ConfigureAwait(false);
+                int before = start;
+                written += await CorpusIndexer.WriteAsync(encoder, collection, documents.GetRange(start, Math.Min(Chunk, documents.Count - start)), cancellationToken, n => progress.Report(before + n)).ConfigureAwait(false);
                 progress.Report(Math.Min(documents.Count, start + Chunk), final: start + Chunk >= documents.Count);
             }
         }

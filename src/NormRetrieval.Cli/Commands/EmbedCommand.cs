@@ -17,7 +17,7 @@ namespace NormRetrieval.Cli.Commands;
 /// </summary>
 internal sealed class EmbedCommand(CliOutput output) : AsyncCommand<EmbedCommand.Settings>
 {
-    private const int Chunk = 32;
+    private const int Chunk = 256;
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ namespace NormRetrieval.Cli.Commands;
 /// </summary>
 internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand.Settings>
 {
-    private const int Chunk = 32;
+    private const int Chunk = 256;
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -49,14 +49,16 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
                 chunk.Add(document);
                 if (chunk.Count == Chunk)
                 {
-                    written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+                    long before = done;
+                    written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken, n => progress.Report(before + n)).ConfigureAwait(false);
                     done += chunk.Count;
                     chunk.Clear();
                     progress.Report(done);
                 }
             }
 
-            written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken).ConfigureAwait(false);
+            long last = done;
+            written += await CorpusIndexer.WriteAsync(encoder, collection, chunk, cancellationToken, n => progress.Report(last + n)).ConfigureAwait(false);
             done += chunk.Count;
             progress.Report(done, final: true);
         }

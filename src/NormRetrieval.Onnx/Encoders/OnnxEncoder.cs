@@ -95,9 +95,10 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
     /// <param name="texts">The texts; empty strings are allowed ([CLS] [SEP] only).</param>
     /// <param name="mode">Document or query.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="progress">Told how many texts are encoded after each batch (on the calling thread).</param>
     /// <returns>One result per text, in input order.</returns>
     /// <exception cref="ArgumentNullException">The list or one of its texts is null.</exception>
-    public IReadOnlyList<EncodedText> Encode(IReadOnlyList<string> texts, EncodeMode mode = EncodeMode.Document, CancellationToken cancellationToken = default)
+    public IReadOnlyList<EncodedText> Encode(IReadOnlyList<string> texts, EncodeMode mode = EncodeMode.Document, CancellationToken cancellationToken = default, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var tokens = new TokenizedText[texts.Count];
@@ -111,14 +112,15 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
             tokens[i] = Tokenizer.Tokenize(texts[i], mode);
         }
 
-        return EncodeTokenized(tokens, cancellationToken);
+        return EncodeTokenized(tokens, cancellationToken, progress);
     }
 
     /// <summary>Encodes texts that are already tokenised (e.g. by <see cref="Tokenizer"/>).</summary>
     /// <param name="tokens">The tokenised texts.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="progress">Told how many texts are encoded after each batch (on the calling thread).</param>
     /// <returns>One result per text, in input order.</returns>
-    public IReadOnlyList<EncodedText> EncodeTokenized(IReadOnlyList<TokenizedText> tokens, CancellationToken cancellationToken = default)
+    public IReadOnlyList<EncodedText> EncodeTokenized(IReadOnlyList<TokenizedText> tokens, CancellationToken cancellationToken = default, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         var results = new EncodedText[tokens.Count];
@@ -132,6 +134,8 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
             {
                 results[batch[j]] = encoded[j];
             }
+
+            progress?.Report(start + batch.Length);
         }
 
         return results;
