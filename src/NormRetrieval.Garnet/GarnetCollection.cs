@@ -371,8 +371,10 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, layout.Dimension);
 
-        int wanted = checked(options.Skip + top);
-        int count = ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted;
+        // Bounded by the collection's size (merged statistics: own writes at once, other clients' within the
+        // refresh interval), with slack for records added meanwhile, so no request asks the server for more.
+        var known = await StatisticsAsync(layout, refresh: false, _store.Options.AllowPartialResults).ConfigureAwait(false);
+        var (_, count) = RecordPipeline.Bound(options.Skip, top, ranking, (known.Statistics.Count * 2) + 1024);
         var arguments = new List<object> { "FP32", MemoryMarshal.AsBytes(direction.AsSpan()).ToArray(), "COUNT", count, "WITHSCORES", "WITHATTRIBS" };
         if (_store.Options.SearchEf is int searchEf)
         {

@@ -60,8 +60,7 @@ public partial class NormCollection<TKey, TRecord>
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, state.Info.Dimension);
 
-        int wanted = options.Skip + top;
-        int candidates = ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted;
+        var (_, candidates) = RecordPipeline.Bound(options.Skip, top, ranking, state.Index.Count - state.Tombstones.Count);
         var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);

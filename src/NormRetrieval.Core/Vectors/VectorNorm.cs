@@ -9,6 +9,9 @@ namespace NormRetrieval.Vectors;
 /// <remarks>All members are pure and thread-safe.</remarks>
 public static class VectorNorm
 {
+    /// <summary>The smallest positive normal float (2^-126); below it a float loses digits.</summary>
+    private const float SmallestNormalFloat = 1.17549435E-38f;
+
     /// <summary>
     /// Computes the Euclidean norm of <paramref name="raw"/>, robust to overflow of the sum of squares.
     /// </summary>
@@ -28,7 +31,7 @@ public static class VectorNorm
     /// <param name="direction">Receives the unit direction; must be as long as <paramref name="raw"/> (it may be the same memory).</param>
     /// <param name="expectedDimension">When given, the dimension the vector must have.</param>
     /// <returns>The norm of <paramref name="raw"/>, finite and strictly positive.</returns>
-    /// <exception cref="InvalidVectorException">The vector is empty, has the wrong dimension, holds NaN or infinity, or is all zeros.</exception>
+    /// <exception cref="InvalidVectorException">The vector is empty, has the wrong dimension, holds NaN or infinity, is all zeros, or its norm is not a normal float.</exception>
     /// <exception cref="ArgumentException"><paramref name="direction"/> has a different length.</exception>
     public static float Split(ReadOnlySpan<float> raw, Span<float> direction, int? expectedDimension = null)
     {
@@ -44,15 +47,24 @@ public static class VectorNorm
             throw new InvalidVectorException(VectorProblem.Zero, "The vector is all zeros and has no direction.", nameof(raw));
         }
 
-        if (double.IsInfinity((float)norm))
+        if (norm > float.MaxValue || norm < SmallestNormalFloat)
         {
-            // The norm itself does not fit a float: divide in double, report the largest float.
+            // Stored as a float, such a norm would be clamped or lose its digits: refuse, never store it wrong.
+            throw new InvalidVectorException(
+                VectorProblem.NormOutOfRange,
+                $"The vector's norm {norm:R} is outside the range of normal floats ({SmallestNormalFloat:R} to {float.MaxValue:R}); rescale the embedding.",
+                nameof(raw));
+        }
+
+        if (norm < 1e-30 || norm > 1e30)
+        {
+            // Extreme but representable: divide in double so the direction is unit to float precision.
             for (int i = 0; i < raw.Length; i++)
             {
                 direction[i] = (float)(raw[i] / norm);
             }
 
-            return float.MaxValue;
+            return (float)norm;
         }
 
         TensorPrimitives.Divide(raw, (float)norm, direction);

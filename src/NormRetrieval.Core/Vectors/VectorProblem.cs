@@ -14,4 +14,10 @@ public enum VectorProblem
 
     /// <summary>The vector's length differs from the dimension that was expected.</summary>
     DimensionMismatch,
+
+    /// <summary>
+    /// The norm does not fit a normal float: larger than <see cref="float.MaxValue"/> or smaller than the
+    /// smallest normal float (1.2e-38), so it could not be stored exactly.
+    /// </summary>
+    NormOutOfRange,
 }

@@ -85,7 +85,8 @@ public sealed class NormRerankingSearchable<TRecord> : INormSearchable<TRecord>
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
         var ranking = (options as NormSearchOptions<TRecord>)?.Ranking ?? _ranking;
         ArgumentOutOfRangeException.ThrowIfLessThan(ranking.Overfetch, 1, nameof(options));
-        int wanted = checked(options.Skip + top);
+        // The inner connector's size is unknown here: bound only what fits an int; it returns what it has.
+        var (wanted, _) = Storage.RecordPipeline.Bound(options.Skip, top, new NormRankingOptions(), int.MaxValue);
         var inner = new VectorSearchOptions<TRecord>
         {
             Filter = options.Filter,
@@ -96,7 +97,8 @@ public sealed class NormRerankingSearchable<TRecord> : INormSearchable<TRecord>
 
         var candidates = new List<RerankCandidate<int>>();
         var found = new List<TRecord>();
-        await foreach (var r in _inner.SearchAsync(searchValue, ranking.Policy.UsesNorms ? checked(wanted * ranking.Overfetch) : wanted, inner, cancellationToken).ConfigureAwait(false))
+        int fetch = (int)Math.Min(ranking.Policy.UsesNorms ? (long)wanted * ranking.Overfetch : wanted, int.MaxValue);
+        await foreach (var r in _inner.SearchAsync(searchValue, fetch, inner, cancellationToken).ConfigureAwait(false))
         {
             candidates.Add(new RerankCandidate<int>(found.Count, r.Score ?? double.NegativeInfinity, _norm(r.Record), _tokens?.Invoke(r.Record)));
             found.Add(r.Record);
@@ -106,7 +108,7 @@ public sealed class NormRerankingSearchable<TRecord> : INormSearchable<TRecord>
         var query = new QueryFeatures(queryNorm);
         var context = new NormContext(_statistics);
         var ranked = NormReranker.Rerank(candidates, query, ranking.Policy, context);
-        var results = new List<NormSearchResult<TRecord>>(top);
+        var results = new List<NormSearchResult<TRecord>>(Math.Min(top, candidates.Count));
         int skipped = 0;
         foreach (var r in ranked)
         {

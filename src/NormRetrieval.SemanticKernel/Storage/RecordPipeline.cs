@@ -163,7 +163,7 @@ internal sealed class RecordPipeline
         var query = new QueryFeatures(queryNorm);
         var ranked = NormReranker.Rerank(candidates, query, ranking.Policy, context);
         bool distance = Distance == DistanceFunction.CosineDistance;
-        var results = new List<NormSearchResult<TRecord>>(top);
+        var results = new List<NormSearchResult<TRecord>>(Math.Min(top, candidates.Count));
         int skipped = 0;
         foreach (var r in ranked)
         {
@@ -186,6 +186,25 @@ internal sealed class RecordPipeline
         }
 
         return (results, withConfidence ? QueryConfidence.Compute(query, candidates, context) : new QueryConfidence(double.NaN, double.NaN, double.NaN, double.NaN));
+    }
+
+    /// <summary>
+    /// How many results a search can return and how many cosine candidates it fetches, bounded by the
+    /// collection's size: no request allocates or asks for more than the collection holds, however large
+    /// <c>top</c>, <c>Skip</c> or the overfetch are.
+    /// </summary>
+    /// <param name="skip">Results skipped.</param>
+    /// <param name="top">Results wanted.</param>
+    /// <param name="ranking">The ranking (norm-aware policies overfetch).</param>
+    /// <param name="size">Records the collection holds (an upper bound is enough).</param>
+    /// <returns>Skip + top and the candidate count, both at most <paramref name="size"/>.</returns>
+    public static (int Wanted, int Candidates) Bound(int skip, int top, NormRankingOptions ranking, long size)
+    {
+        ArgumentNullException.ThrowIfNull(ranking);
+        long limit = Math.Clamp(size, 0, int.MaxValue);
+        long wanted = Math.Min((long)skip + top, limit);
+        long candidates = Math.Min(ranking.Policy.UsesNorms ? wanted * ranking.Overfetch : wanted, limit);
+        return ((int)wanted, (int)candidates);
     }
 
     /// <summary>The ranking of a search: the query's, else the collection's, else the store's, else cosine.</summary>

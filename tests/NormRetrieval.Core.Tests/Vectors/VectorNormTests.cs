@@ -106,6 +106,32 @@ public sealed class VectorNormTests
         Assert.Equal(1f, split.Direction.Span[0], 1e-6f);
     }
 
+    [Theory]
+    [InlineData(3e38f, 2)]
+    [InlineData(2e38f, 384)]
+    [InlineData(1e-39f, 1)]
+    [InlineData(1e-45f, 384)]
+    public void A_norm_that_does_not_fit_a_normal_float_is_refused_not_clamped(float component, int dimension)
+    {
+        float[] v = [.. Enumerable.Repeat(component, dimension)];
+        var ex = Assert.Throws<InvalidVectorException>(() => VectorNorm.Split(v));
+        Assert.Equal(VectorProblem.NormOutOfRange, ex.Problem);
+    }
+
+    [Theory]
+    [InlineData(1e-37f)]
+    [InlineData(1e36f)]
+    [InlineData(1e-38f)]
+    public void Extreme_but_representable_norms_give_a_unit_direction(float component)
+    {
+        float[] v = [.. Enumerable.Repeat(component, 384)];
+        v[0] *= 3;
+        var split = VectorNorm.Split(v);
+        double length = Math.Sqrt(split.Direction.ToArray().Sum(x => (double)x * x));
+        Assert.Equal(1.0, length, 6);
+        Assert.Equal(Math.Sqrt(383 + 9) * component, split.Norm, Math.Abs(component) * 1e-3);
+    }
+
     [Fact]
     public void Destination_of_the_wrong_length_is_rejected()
     {

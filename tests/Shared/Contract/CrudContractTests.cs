@@ -150,6 +150,30 @@ public abstract class CrudContractTests(ContractStore fixture)
     }
 
     [Fact]
+    public async Task Top_and_skip_are_bounded_by_the_collection()
+    {
+        var c = fixture.Store.GetCollection<string, KeyedRecord<string>>(fixture.NewName("bounds"), Definition(typeof(string)));
+        await c.EnsureCollectionExistsAsync(Ct);
+        await c.UpsertAsync(Enumerable.Range(0, 5).Select(i => new KeyedRecord<string> { Key = "b" + i, Int = i, Vector = new float[] { 1, i + 1, 1 } }), Ct);
+        var query = new ReadOnlyMemory<float>([1, 2, 1]);
+
+        Assert.Equal(5, await c.SearchAsync(query, int.MaxValue, cancellationToken: Ct).CountAsync(Ct));
+        Assert.Equal(5, await c.SearchAsync(query, 50_000_000, cancellationToken: Ct).CountAsync(Ct));
+        Assert.Empty(await c.SearchAsync(query, 3, new VectorSearchOptions<KeyedRecord<string>> { Skip = int.MaxValue }, Ct).ToListAsync(Ct));
+        Assert.Equal(2, await c.SearchAsync(query, int.MaxValue, new VectorSearchOptions<KeyedRecord<string>> { Skip = 3 }, Ct).CountAsync(Ct));
+
+        // A norm-aware policy overfetches: still bounded, no overflow.
+        var ranked = new NormRetrieval.SemanticKernel.NormSearchOptions<KeyedRecord<string>>
+        {
+            Ranking = NormRetrieval.SemanticKernel.NormRankingOptions.Parse("specificity:0.05"),
+            Skip = int.MaxValue - 1,
+        };
+        Assert.Empty(await c.SearchAsync(query, int.MaxValue, ranked, Ct).ToListAsync(Ct));
+        ranked.Skip = 1;
+        Assert.Equal(4, await c.SearchAsync(query, int.MaxValue, ranked, Ct).CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task Collections_are_created_listed_and_deleted()
     {
         string name = fixture.NewName("life");
