@@ -26,7 +26,7 @@ public sealed class CrashTests
         string worker = Path.Combine(AppContext.BaseDirectory, "NormRetrieval.CrashWorker.dll");
         var acknowledged = new HashSet<string>(StringComparer.Ordinal);
         var rng = new Random(2026);
-        const int Kills = 12;
+        const int Kills = 20;
         for (int round = 0; round < Kills; round++)
         {
             var start = new ProcessStartInfo("dotnet", [worker, storePath, "r" + round, round.ToString(System.Globalization.CultureInfo.InvariantCulture)])
@@ -38,6 +38,7 @@ public sealed class CrashTests
             using var process = Process.Start(start)!;
             var acks = new List<string>();
             var readyOrExit = new TaskCompletionSource();
+            var firstAck = new TaskCompletionSource();
             var reader = Task.Run(
                 async () =>
                 {
@@ -54,10 +55,13 @@ public sealed class CrashTests
                             {
                                 acks.Add(line[4..]);
                             }
+
+                            firstAck.TrySetResult();
                         }
                     }
 
                     readyOrExit.TrySetResult();
+                    firstAck.TrySetResult();
                 },
                 Ct);
             await readyOrExit.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
@@ -66,7 +70,10 @@ public sealed class CrashTests
                 Assert.Fail("the worker exited early: " + await process.StandardError.ReadToEndAsync(Ct));
             }
 
-            await Task.Delay(rng.Next(20, 400), Ct);
+            // Kill while it writes: at a random moment after its first acknowledged batch (a busy machine can
+            // take longer than any fixed delay to get there, and a kill before any write tests nothing).
+            await firstAck.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            await Task.Delay(rng.Next(0, 400), Ct);
             process.Kill(entireProcessTree: true); // SIGKILL on Unix
             await process.WaitForExitAsync(Ct);
             await reader;
