@@ -56,6 +56,12 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         _mapper = _pipeline.Mapper;
         Distance = _pipeline.Distance;
         _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = store.Directory, CollectionName = name };
+
+        // A definition of another dimension would accept vectors that cannot be compared with the stored ones.
+        if (store.Storage.Find(name) is { } existing && existing.Dimension != Dimension)
+        {
+            throw new InvalidOperationException($"Collection '{name}' exists with dimension {existing.Dimension}; this definition has {Dimension}.");
+        }
     }
 
     /// <inheritdoc />
@@ -424,14 +430,33 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
 
     private TRecord Materialize(string key, string data, double norm, byte[] direction, bool includeVectors)
     {
-        float[]? raw = null;
-        if (includeVectors)
+        try
         {
-            raw = MemoryMarshal.Cast<byte, float>(direction).ToArray();
-            System.Numerics.Tensors.TensorPrimitives.Multiply(raw, (float)norm, raw);
-        }
+            if (!double.IsFinite(norm) || norm <= 0 || (includeVectors && direction.Length != Dimension * sizeof(float)))
+            {
+                throw new InvalidDataException($"norm {norm}, vector of {direction.Length} bytes");
+            }
 
-        return _mapper.Create<TRecord>(key, data, raw);
+            float[]? raw = null;
+            if (includeVectors)
+            {
+                raw = MemoryMarshal.Cast<byte, float>(direction).ToArray();
+                System.Numerics.Tensors.TensorPrimitives.Multiply(raw, (float)norm, raw);
+            }
+
+            return _mapper.Create<TRecord>(key, data, raw);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidDataException or OverflowException or KeyNotFoundException)
+        {
+            // A row that does not read back as the record it was written as: refuse it by name, never guess.
+            throw new VectorStoreException($"The record '{key}' of collection '{Name}' is damaged and cannot be read: {ex.Message}", ex)
+            {
+                VectorStoreSystemName = SqliteStorage.SystemName,
+                VectorStoreName = _store.Directory,
+                CollectionName = Name,
+                OperationName = "Get",
+            };
+        }
     }
 
     private void CheckIncludeVectors(bool includeVectors) => _pipeline.CheckIncludeVectors(includeVectors);

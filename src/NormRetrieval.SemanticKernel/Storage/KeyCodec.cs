@@ -10,13 +10,34 @@ internal static class KeyCodec
         return key switch
         {
             null => throw new ArgumentNullException(nameof(key), "A record key must not be null."),
-            string s when keyType == typeof(string) => s,
+            string s when keyType == typeof(string) => ValidText(s),
             Guid g when keyType == typeof(Guid) => g.ToString("D"),
             int i when keyType == typeof(int) => i.ToString(CultureInfo.InvariantCulture),
             long l when keyType == typeof(long) => l.ToString(CultureInfo.InvariantCulture),
             int i when keyType == typeof(long) => ((long)i).ToString(CultureInfo.InvariantCulture),
             _ => throw new ArgumentException($"The key {key} ({key.GetType().Name}) does not match the collection's key type {keyType.Name}.", nameof(key)),
         };
+    }
+
+    /// <summary>
+    /// A string key must be valid UTF-16: a lone surrogate would be altered on its way to SQLite (UTF-8),
+    /// and two distinct keys could become one record.
+    /// </summary>
+    private static string ValidText(string key)
+    {
+        for (int i = 0; i < key.Length; i++)
+        {
+            if (char.IsHighSurrogate(key[i]) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(key[i]))
+            {
+                throw new ArgumentException($"The key has a lone UTF-16 surrogate (U+{(int)key[i]:X4}) at position {i}; keys must be valid Unicode text.", nameof(key));
+            }
+        }
+
+        return key;
     }
 
     public static object Decode(string text, Type keyType)

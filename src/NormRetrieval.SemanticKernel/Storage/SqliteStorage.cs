@@ -205,7 +205,12 @@ internal sealed class SqliteStorage : IDisposable
         tx.Commit();
     }
 
-    /// <summary>Makes the folder and its files readable by their owner only (Unix).</summary>
+    /// <summary>
+    /// Makes the files the store creates — <c>store.db</c> with its <c>-wal</c> and <c>-shm</c>, <c>store.lock</c>
+    /// and the <c>index_*</c> files — readable by their owner only (Unix). Nothing else in the folder is
+    /// touched, and a symbolic link is never followed (its target may be outside the store). A new folder is
+    /// created owner-only by <see cref="NormVectorStore"/>; an existing folder keeps its mode.
+    /// </summary>
     public void RestrictPermissions()
     {
         if (OperatingSystem.IsWindows())
@@ -213,12 +218,16 @@ internal sealed class SqliteStorage : IDisposable
             return;
         }
 
-        File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory))
         {
+            string name = Path.GetFileName(file);
+            bool ours = name is "store.db" or "store.db-wal" or "store.db-shm" or "store.db-journal" or "store.lock" || name.StartsWith("index_", StringComparison.Ordinal);
             try
             {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                if (ours && new FileInfo(file).LinkTarget is null)
+                {
+                    File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
             }
             catch (IOException)
             {
