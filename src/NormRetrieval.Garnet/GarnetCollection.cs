@@ -610,7 +610,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
             {
                 // As in the embedded store: warn once when the norms show the embeddings were normalised upstream.
-                if (statistics.Count >= 10 && statistics.AllNormsNearOne && Interlocked.Exchange(ref _degenerateWarned, 1) == 0)
+                if (statistics.AllNormsNearOne && Interlocked.Exchange(ref _degenerateWarned, 1) == 0)
                 {
                     _store.Logger.LogWarning(
                         "Collection {Collection}: every stored norm is about 1, so the embeddings were normalised before they reached the store and norm-aware ranking has no signal.", Name);

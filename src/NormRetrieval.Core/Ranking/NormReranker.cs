@@ -8,7 +8,9 @@ namespace NormRetrieval.Ranking;
 /// </summary>
 /// <remarks>
 /// Results are ordered by score (descending), then cosine (descending), then the candidates' input
-/// order, so the order is deterministic. Thread-safe: it holds no state.
+/// order, so the order is deterministic. When the collection's norms are all ≈ 1
+/// (<see cref="Statistics.NormStatistics.AllNormsNearOne"/>), every policy scores the plain cosine.
+/// Thread-safe: it holds no state.
 /// </remarks>
 public static class NormReranker
 {
@@ -37,15 +39,19 @@ public static class NormReranker
         }
 
         var items = candidates as IReadOnlyList<RerankCandidate<TKey>> ?? [.. candidates];
-        double queryZ = context.QueryZ(query.Norm);
+
+        // Norms normalised upstream (all ≈ 1) differ only by rounding: a policy would rank on noise, so it
+        // is a no-op there, whatever the collection's size (the store logs why, once).
+        bool degenerate = policy.UsesNorms && context.Documents.AllNormsNearOne;
+        double queryZ = degenerate ? 0 : context.QueryZ(query.Norm);
         string policyText = policy.ToString();
         var scored = new (double Score, double Cosine, int Index, ScoreExplanation Explanation)[items.Count];
         for (int i = 0; i < items.Count; i++)
         {
             var c = items[i];
-            double z = context.DocumentZ(c.Norm, c.TokenCount, policy.UsesLengthResidual);
+            double z = degenerate ? 0 : context.DocumentZ(c.Norm, c.TokenCount, policy.UsesLengthResidual);
             var features = new ScoringFeatures(c.Cosine, c.Norm, z, query.Norm, queryZ);
-            double score = policy.Score(features);
+            double score = degenerate ? c.Cosine : policy.Score(features);
             scored[i] = (score, c.Cosine, i, new ScoreExplanation(policyText, c.Cosine, c.Norm, z, query.Norm, queryZ, score - c.Cosine, score));
         }
 

@@ -75,7 +75,7 @@ internal sealed partial class CollectionState : IDisposable
     /// <summary>Warns once when every norm is ≈ 1 (the embeddings were normalised before they reached the store).</summary>
     public void WarnIfDegenerate()
     {
-        if (!_degenerateWarned && Statistics.Count >= 10 && Statistics.AllNormsNearOne)
+        if (!_degenerateWarned && Statistics.AllNormsNearOne)
         {
             _degenerateWarned = true;
             LogDegenerate(_logger, Info.Name, Statistics.Count);

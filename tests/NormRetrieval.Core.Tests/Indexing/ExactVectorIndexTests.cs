@@ -207,12 +207,17 @@ public sealed class ExactVectorIndexTests
         float[] volatileRow = new float[dim];
         volatileRow[dim - 1] = 1;
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        // The writer runs for at least 2 s and until every reader has searched 20 times while it wrote
+        // (bounded at 60 s): on a loaded machine a reader may not get a core for a while.
+        var searches = new int[3];
+        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool writing = true;
         var writer = Task.Run(
             () =>
         {
             long next = 1000;
-            while (!stop.IsCancellationRequested)
+            while (!hardStop.IsCancellationRequested && (clock.Elapsed < TimeSpan.FromSeconds(2) || searches.Any(n => Volatile.Read(ref n) < 20)))
             {
                 index.Add([next], volatileRow);
                 if (next % 2 == 0)
@@ -222,27 +227,26 @@ public sealed class ExactVectorIndexTests
 
                 next++;
             }
+
+            Volatile.Write(ref writing, false);
         },
             TestContext.Current.CancellationToken);
-        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(
+        var readers = Enumerable.Range(0, 3).Select(reader => Task.Run(
             () =>
         {
-            int searches = 0;
-            while (!stop.IsCancellationRequested)
+            while (Volatile.Read(ref writing))
             {
                 var r = index.Search(probe, 3);
                 Assert.Equal(42L, r.Ids[0]);
                 Assert.Equal(1f, r.Scores[0], 1e-5f);
                 Assert.Equal(3, r.Ids.Distinct().Count());
-                searches++;
+                Interlocked.Increment(ref searches[reader]);
             }
-
-            return searches;
         },
             TestContext.Current.CancellationToken)).ToArray();
 
         await writer;
-        int[] counts = await Task.WhenAll(readers);
-        Assert.All(counts, c => Assert.True(c > 0));
+        await Task.WhenAll(readers);
+        Assert.All(searches, c => Assert.True(c >= 20, $"a reader searched {c} times while the writer wrote"));
     }
 }

@@ -116,6 +116,36 @@ public sealed class IntegrityTests
         Assert.Throws<InvalidOperationException>(() => store.GetDynamicCollection("h", definition));
     }
 
+    [Fact]
+    public async Task Case_11_norm_policies_are_a_no_op_with_one_warning_when_norms_were_normalised_upstream()
+    {
+        using var temp = new TempStore();
+        using var store = temp.Open();
+        var c = (NormCollection<string, Hotel>)store.GetCollection<string, Hotel>("h");
+        await c.EnsureCollectionExistsAsync(Ct);
+        static float[] Unit(params float[] v)
+        {
+            float n = MathF.Sqrt(v.Sum(x => x * x));
+            return [.. v.Select(x => x / n)];
+        }
+
+        await c.UpsertAsync([TempStore.Hotel("a", Unit(1, 0.2f, 0, 0)), TempStore.Hotel("b", Unit(1, 0.3f, 0.1f, 0)), TempStore.Hotel("c", Unit(0.9f, 0, 0.5f, 0.1f))], Ct);
+        Assert.True(c.NormsAreDegenerate);
+
+        float[] query = [1, 0.25f, 0.05f, 0];
+        var cosine = await c.SearchDetailedAsync(query, 3, cancellationToken: Ct);
+        foreach (string policy in new[] { "specificity:0.5", "magnitude:1", "gated:0.5,0.5", "adaptive:0.5" })
+        {
+            var ranked = await c.SearchDetailedAsync(query, 3, new NormSearchOptions<Hotel> { Ranking = NormRankingOptions.Parse(policy) }, Ct);
+            Assert.Equal(cosine.Results.Select(r => r.Record.Id), ranked.Results.Select(r => r.Record.Id));
+            Assert.All(ranked.Results, r => Assert.Equal(r.Explanation.Cosine, r.Score, 12));
+            Assert.All(ranked.Results, r => Assert.Equal(0, r.Explanation.Adjustment));
+        }
+
+        await c.UpsertAsync(TempStore.Hotel("d", Unit(0, 1, 0, 0)), Ct);
+        Assert.Single(temp.Logs.Messages, m => m.Contains("≈ 1", StringComparison.Ordinal) || m.Contains("normalised", StringComparison.OrdinalIgnoreCase));
+    }
+
     public sealed class Wide
     {
         [VectorStoreKey]
