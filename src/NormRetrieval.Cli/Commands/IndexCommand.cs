@@ -26,6 +26,15 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
         }
 
         NormVectorStore.ValidateName(settings.Collection!);
+
+        // The whole input is read once before anything is written: a bad line is reported (file and line)
+        // while the store is still as it was.
+        long total = 0;
+        foreach (var _ in new BeirDataset(Path.GetDirectoryName(input)!).ReadCorpus(input))
+        {
+            total++;
+        }
+
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(settings.Model), new OnnxEncoderOptions { IntraOpThreads = settings.Threads });
         using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: false, settings.Engine, settings.Index, settings.Shards).ConfigureAwait(false);
         if (await store.FindManifestAsync(settings.Collection!).ConfigureAwait(false) is { } manifest && manifest.Model != encoder.Model.Name)
@@ -34,11 +43,17 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
         }
 
         var collection = store.Collection(settings.Collection!, encoder.Dimension);
-        await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (settings.Index is not null && ex is NormRetrieval.Faiss.FaissException or ArgumentException)
+        {
+            throw new CliInputException($"--index '{settings.Index}' is not an index Faiss can build: {ex.Message}");
+        }
         await store.WriteManifestAsync(settings.Collection!, new CliCollection.Manifest(encoder.Model.Name, encoder.Dimension)).ConfigureAwait(false);
 
         var reader = new BeirDataset(Path.GetDirectoryName(input)!);
-        long total = File.ReadLines(input).LongCount(l => !string.IsNullOrWhiteSpace(l));
         var progress = new ProgressReporter(output, "index", total);
         long done = 0, written = 0;
         var chunk = new List<BeirDocument>(Chunk);

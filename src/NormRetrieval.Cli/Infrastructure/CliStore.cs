@@ -30,8 +30,20 @@ internal abstract class CliStore : IDisposable
                 throw new CliInputException("--shards applies to garnet: stores only.");
             }
 
+            if (File.Exists(store))
+            {
+                throw new CliInputException($"--store '{store}' is a file; a store is a folder (an existing one, or a new one to create).");
+            }
+
             var options = new NormVectorStoreOptions { ReadOnly = readOnly, Engine = engine, IndexFactory = indexFactory, LoggerFactory = logging };
-            return new Embedded(new NormVectorStore(store, options));
+            try
+            {
+                return new Embedded(new NormVectorStore(store, options));
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new CliInputException($"--store '{store}' cannot be written: {ex.Message}");
+            }
         }
 
         if (engine is not null || indexFactory is not null)

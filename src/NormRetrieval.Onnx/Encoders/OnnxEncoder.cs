@@ -203,7 +203,7 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
         OrtValue[] inputs = _hasTokenTypeIds ? [idsValue, maskValue, typesValue!] : [idsValue, maskValue];
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(() => runOptions.Terminate = true) : default;
-        using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+        using var outputs = RunSession(runOptions, inputs, cancellationToken);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
         int dim = hidden.Length / (rows * length);
         var results = new EncodedText[rows];
@@ -230,6 +230,22 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Runs the session; a run stopped by cancellation (ONNX Runtime's terminate flag) is an
+    /// <see cref="OperationCanceledException"/>, not a runtime error.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> RunSession(RunOptions runOptions, OrtValue[] inputs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _session.Run(runOptions, _inputNames, inputs, _outputNames);
+        }
+        catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The encoding was cancelled.", ex, cancellationToken);
+        }
     }
 
     private static EncodeMode ModeOf(EmbeddingGenerationOptions? options)

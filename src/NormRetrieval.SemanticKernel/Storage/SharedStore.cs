@@ -120,7 +120,18 @@ internal sealed class SharedStore
             }
 
             var info = Storage.Create(name, dimension, distance, engine, factory, keyType.Name);
-            var state = CollectionState.Open(Storage, info, Logger);
+            CollectionState state;
+            try
+            {
+                state = CollectionState.Open(Storage, info, Logger);
+            }
+            catch
+            {
+                // The index could not be made (e.g. a factory string Faiss refuses): the collection is not created.
+                Storage.Drop(info);
+                throw;
+            }
+
             _states[name] = state;
             Storage.RestrictPermissions();
             return state;
