@@ -60,7 +60,14 @@ public partial class NormCollection<TKey, TRecord>
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, state.Info.Dimension);
 
-        var (_, candidates) = RecordPipeline.Bound(options.Skip, top, ranking, state.Index.Count - state.Tombstones.Count);
+        long size = state.Index.Count - state.Tombstones.Count;
+        if (options.Skip >= size)
+        {
+            // Everything would be skipped: answer without reading the collection.
+            return new NormSearchResponse<TRecord>([], queryNorm, new QueryConfidence(double.NaN, double.NaN, double.NaN, double.NaN), ranking.Policy.ToString());
+        }
+
+        var (_, candidates) = RecordPipeline.Bound(options.Skip, top, ranking, size);
         var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);
