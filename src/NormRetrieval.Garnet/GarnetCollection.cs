@@ -387,7 +387,6 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
         }
 
         bool partial = _store.Options.AllowPartialResults;
-        var statisticsTask = StatisticsAsync(layout, refresh: false, partial);
         // The shards' VSIM calls go out together; each reply is awaited (and a failure attributed to its shard) in turn.
         var db = _store.Database;
         var pending = new Task<RedisResult>[layout.Shards];
@@ -416,7 +415,7 @@ public class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TReco
             hits.AddRange(ParseHits(reply!));
         }
 
-        var statistics = await statisticsTask.ConfigureAwait(false);
+        var statistics = known;
         var candidates = hits.OrderByDescending(h => h.Cosine).ThenBy(h => h.Key, StringComparer.Ordinal).Take(count).ToList();
         Dictionary<string, float[]>? vectors = options.IncludeVectors ? await VectorsAsync(layout, candidates.Select(c => c.Key)).ConfigureAwait(false) : null;
         var byKey = candidates.ToDictionary(c => c.Key, StringComparer.Ordinal);
