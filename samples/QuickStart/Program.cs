@@ -4,6 +4,7 @@ using Microsoft.Extensions.VectorData;
 using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 string storeDir = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "normretrieval-quickstart");
 

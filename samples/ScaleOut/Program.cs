@@ -11,8 +11,8 @@ using Microsoft.Extensions.VectorData;
 using NormRetrieval.Garnet;
 using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
-using NormRetrieval.SemanticKernel;
 using StackExchange.Redis;
+using NormRetrieval.VectorData;
 
 string? endpoints = Environment.GetEnvironmentVariable("NORMRETRIEVAL_GARNET");
 global::Garnet.GarnetServer? local = null;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.VectorData;
-using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Garnet;
 

@@ -1,10 +1,7 @@
-using System.Collections;
 using System.Globalization;
 using System.Linq.Expressions;
-using System.Text;
 using Microsoft.Extensions.VectorData.ProviderServices;
-using Microsoft.Extensions.VectorData.ProviderServices.Filter;
-using NormRetrieval.SemanticKernel.Storage;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.Garnet;
 
@@ -18,79 +15,37 @@ namespace NormRetrieval.Garnet;
 /// </summary>
 internal sealed class GarnetFilterTranslator : RecordFilterTranslator
 {
-    /// <summary>The attribute that repeats the record key, so filters can test it.</summary>
-    public const string KeyAttribute = "__key";
-
-    private readonly StringBuilder _text = new();
-
     private GarnetFilterTranslator()
     {
     }
 
+    protected override string AndOperator => " and ";
+
+    protected override string OrOperator => " or ";
+
+    protected override string NotPrefix => "!(";
+
+    protected override string TrueLiteral => "(1 == 1)";
+
+    protected override string FalseLiteral => "(1 == 0)";
+
     public static string Translate(LambdaExpression filter, CollectionModel model)
     {
-        ArgumentNullException.ThrowIfNull(filter);
         var translator = new GarnetFilterTranslator();
-        var body = translator.PreprocessFilter(filter, model, new FilterPreprocessingOptions { SupportsParameterization = false });
-        translator.Visit(body);
-        return translator._text.ToString();
+        translator.Write(filter, model, parameterize: false);
+        return translator.Text.ToString();
     }
 
-    private void Visit(Expression node)
+    protected override void WriteComparison(BinaryExpression node, PropertyModel property, ExpressionType type, object? value)
     {
-        switch (node)
-        {
-            case BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } b:
-                _text.Append('(');
-                Visit(b.Left);
-                _text.Append(b.NodeType == ExpressionType.AndAlso ? " and " : " or ");
-                Visit(b.Right);
-                _text.Append(')');
-                return;
-            case BinaryExpression { NodeType: ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual } b:
-                Comparison(b);
-                return;
-            case UnaryExpression { NodeType: ExpressionType.Not } u:
-                _text.Append("!(");
-                Visit(u.Operand);
-                _text.Append(')');
-                return;
-            case var _ when TryBindBoolean(node, out var property):
-                _text.Append('(').Append(Selector(property)).Append(" == true )");
-                return;
-            case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Type == typeof(bool) || Nullable.GetUnderlyingType(u.Type) == typeof(bool):
-                Visit(u.Operand);
-                return;
-            case MethodCallExpression call when TryMatchContains(call, out var source, out var item):
-                Contains(source, item);
-                return;
-            case MethodCallExpression call when TryMatchAnyContains(call, out var listProperty, out object?[] values):
-                // No set intersection in the filter language: one membership test per value.
-                _text.Append(values.Length == 0 ? "(1 == 0)" : "(" + string.Join(" or ", values.Select(v => "(" + Literal(listProperty, v) + " in " + Selector(listProperty) + ")")) + ")");
-                return;
-            case ConstantExpression { Value: bool b }:
-                _text.Append(b ? "(1 == 1)" : "(1 == 0)");
-                return;
-            default:
-                throw Unsupported(node);
-        }
-    }
-
-    private void Comparison(BinaryExpression b)
-    {
-        if (!TryBindComparison(b, out var property, out var type, out object? value))
-        {
-            throw Unsupported(b);
-        }
-
         bool ordering = type is not (ExpressionType.Equal or ExpressionType.NotEqual);
         if (ordering && (value is null || !IsNumeric(property.Type)))
         {
             throw new NotSupportedException(
-                $"'{b}': vector-set filters order numbers only; '{property.ModelName}' ({property.Type.Name}) can be compared with == and != but not with <, <=, > or >=.");
+                $"'{node}': vector-set filters order numbers only; '{property.ModelName}' ({property.Type.Name}) can be compared with == and != but not with <, <=, > or >=.");
         }
 
-        _text.Append('(').Append(Selector(property)).Append(type switch
+        Text.Append('(').Append(Selector(property)).Append(type switch
         {
             ExpressionType.Equal => " == ",
             ExpressionType.NotEqual => " != ",
@@ -101,49 +56,43 @@ internal sealed class GarnetFilterTranslator : RecordFilterTranslator
         }).Append(Literal(property, value)).Append(')');
     }
 
-    private void Contains(Expression source, Expression item)
+    protected override void WriteIsTrue(PropertyModel property) => Text.Append('(').Append(Selector(property)).Append(" == true )");
+
+    protected override void WriteListHolds(PropertyModel list, object? element) =>
+        Text.Append('(').Append(Literal(list, element)).Append(" in ").Append(Selector(list)).Append(')');
+
+    protected override void WriteValueIn(PropertyModel property, object?[] values)
     {
-        source = Unwrap(source);
-        item = Unwrap(item);
-
-        // record.Tags.Contains("x"): a string-list property holds a value.
-        if (TryBindProperty(source, out var listProperty) && TryGetValue(item, out object? element))
+        // A null in the set cannot be written inside [...]: it becomes its own == null test.
+        object?[] present = [.. values.Where(v => v is not null)];
+        Text.Append('(');
+        if (present.Length > 0)
         {
-            _text.Append('(').Append(Literal(listProperty, element)).Append(" in ").Append(Selector(listProperty)).Append(')');
-            return;
+            Text.Append(Selector(property)).Append(" in [").AppendJoin(", ", present.Select(v => Literal(property, v))).Append(']');
+        }
+        else
+        {
+            Text.Append(FalseLiteral);
         }
 
-        // values.Contains(record.Name): a property's value is one of a captured set.
-        if (TryBindProperty(item, out var property) && TryGetValue(source, out object? values) && values is IEnumerable enumerable and not string)
+        if (present.Length < values.Length)
         {
-            // A null in the set cannot be written inside [...]: it becomes its own == null test.
-            object?[] all = [.. enumerable.Cast<object?>()];
-            object?[] present = [.. all.Where(v => v is not null)];
-            _text.Append('(');
-            if (present.Length > 0)
-            {
-                _text.Append(Selector(property)).Append(" in [").AppendJoin(", ", present.Select(v => Literal(property, v))).Append(']');
-            }
-            else
-            {
-                _text.Append("(1 == 0)");
-            }
-
-            if (present.Length < all.Length)
-            {
-                _text.Append(" or ").Append(Selector(property)).Append(" == null ");
-            }
-
-            _text.Append(')');
-            return;
+            Text.Append(" or ").Append(Selector(property)).Append(" == null ");
         }
 
-        throw new NotSupportedException($"Contains is supported on string-list properties and on captured arrays or lists; not in '{source}.Contains({item})'.");
+        Text.Append(')');
     }
+
+    // No set intersection in the filter language: one membership test per value.
+    protected override void WriteListHoldsAny(PropertyModel list, object?[] values) =>
+        Text.Append(values.Length == 0 ? FalseLiteral : "(" + string.Join(" or ", values.Select(v => "(" + Literal(list, v) + " in " + Selector(list) + ")")) + ")");
+
+    protected override NotSupportedException Unsupported(Expression node) =>
+        new($"The filter expression '{node}' is not supported by vector-set filters. Supported: ==, !=, &&, ||, !, Contains, and <, <=, >, >= on numbers, over data properties and the key with constants or captured variables.");
 
     private static string Selector(PropertyModel property) => property switch
     {
-        KeyPropertyModel => "." + KeyAttribute,
+        KeyPropertyModel => "." + GarnetAttributes.Key,
         DataPropertyModel when IsIdentifier(property.StorageName) => "." + property.StorageName,
         DataPropertyModel => throw new NotSupportedException($"Property '{property.ModelName}' is stored as '{property.StorageName}', which a vector-set filter cannot name (use letters, digits and '_')."),
         _ => throw new NotSupportedException($"Property '{property.ModelName}' cannot be filtered on; filters work on data properties and the key."),
@@ -199,7 +148,4 @@ internal sealed class GarnetFilterTranslator : RecordFilterTranslator
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-
-    private static NotSupportedException Unsupported(Expression node) =>
-        new($"The filter expression '{node}' is not supported by vector-set filters. Supported: ==, !=, &&, ||, !, Contains, and <, <=, >, >= on numbers, over data properties and the key with constants or captured variables.");
 }

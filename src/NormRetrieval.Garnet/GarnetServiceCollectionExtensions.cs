@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.VectorData;
-using NormRetrieval.SemanticKernel;
 using StackExchange.Redis;
+using NormRetrieval.VectorData;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.Garnet;
 
@@ -83,14 +84,14 @@ public static class GarnetServiceCollectionExtensions
         where TRecord : class
     {
         ArgumentNullException.ThrowIfNull(services);
-        NormVectorStore.ValidateName(name);
+        CollectionNames.Validate(name);
         services.Add(new ServiceDescriptor(
             typeof(GarnetCollection<TKey, TRecord>),
             serviceKey,
             (sp, key) =>
             {
                 var options = optionsProvider is null ? new GarnetCollectionOptions() : new GarnetCollectionOptions(optionsProvider(sp));
-                options.EmbeddingGenerator ??= NormServiceCollectionExtensions.ResolveGenerator(sp);
+                options.EmbeddingGenerator ??= ContainerEmbeddingGenerator.Resolve(sp);
                 var store = (connectionProvider is null && storeOptionsProvider is null ? sp.GetKeyedService<GarnetVectorStore>(key) : null)
                     ?? CreateStore(sp, key, connectionProvider, storeOptionsProvider);
                 return store.GetCollection<TKey, TRecord>(name, options);
@@ -109,7 +110,7 @@ public static class GarnetServiceCollectionExtensions
             ?? (key is null ? null : sp.GetKeyedService<IConnectionMultiplexer>(key))
             ?? sp.GetRequiredService<IConnectionMultiplexer>();
         var options = optionsProvider is null ? new GarnetVectorStoreOptions() : new GarnetVectorStoreOptions(optionsProvider(sp));
-        options.EmbeddingGenerator ??= NormServiceCollectionExtensions.ResolveGenerator(sp);
+        options.EmbeddingGenerator ??= ContainerEmbeddingGenerator.Resolve(sp);
         options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
         return new GarnetVectorStore(connection, options);
     }

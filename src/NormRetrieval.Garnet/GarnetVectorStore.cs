@@ -2,15 +2,15 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.VectorData;
-using NormRetrieval.SemanticKernel;
 using StackExchange.Redis;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Garnet;
 
 /// <summary>
 /// NormRetrieval collections on Garnet (or Redis 8) vector sets, for corpora that outgrow one machine:
 /// the same records, filters (where the server can express them), scores and norm-aware ranking as the
-/// embedded <see cref="NormVectorStore"/>, with each collection spread over several vector sets (shards)
+/// embedded <c>NormVectorStore</c>, with each collection spread over several vector sets (shards)
 /// that a cluster places on different nodes.
 /// </summary>
 /// <remarks>
@@ -25,7 +25,7 @@ namespace NormRetrieval.Garnet;
 /// <c>host:6379,password=…,user=…,ssl=true</c>); the store never logs them.
 /// </para>
 /// </remarks>
-public sealed class GarnetVectorStore : VectorStore
+public sealed partial class GarnetVectorStore : VectorStore
 {
     /// <summary>The system name reported in metadata and exceptions.</summary>
     public const string SystemName = "garnet";
@@ -181,14 +181,14 @@ public sealed class GarnetVectorStore : VectorStore
     /// <inheritdoc />
     public override Task<bool> CollectionExistsAsync(string name, CancellationToken cancellationToken = default)
     {
-        NormVectorStore.ValidateName(name);
+        CollectionNames.Validate(name);
         return ReadRegistryAsync(key => Database.HashExistsAsync(key, name), "CollectionExists", name);
     }
 
     /// <inheritdoc />
     public override async Task EnsureCollectionDeletedAsync(string name, CancellationToken cancellationToken = default)
     {
-        NormVectorStore.ValidateName(name);
+        CollectionNames.Validate(name);
         var layout = await FindLayoutAsync(name).ConfigureAwait(false);
         if (layout is null)
         {
@@ -235,7 +235,7 @@ public sealed class GarnetVectorStore : VectorStore
                 await Call(() => Database.HashSetAsync(copy, name, layout.ToJson()), "EnsureCollectionExists", name).ConfigureAwait(false);
             }
 
-            Logger.LogInformation("Created collection {Collection}: {Shards} shards, dimension {Dimension}, {Quantization}", name, layout.Shards, layout.Dimension, layout.Quantization);
+            LogCreated(Logger, name, layout.Shards, layout.Dimension, layout.Quantization);
             return layout;
         }
 
@@ -283,7 +283,7 @@ public sealed class GarnetVectorStore : VectorStore
             }
             catch (VectorStoreException ex) when (i < RegistryKeys.Count - 1 && (ex.InnerException is RedisConnectionException or RedisTimeoutException || IsUnavailable(ex.InnerException)))
             {
-                Logger.LogWarning("Registry copy {Key} did not answer; reading the next copy.", RegistryKeys[i]);
+                LogRegistryCopyUnavailable(Logger, RegistryKeys[i]);
             }
         }
     }
@@ -346,4 +346,10 @@ public sealed class GarnetVectorStore : VectorStore
         int cut = message.IndexOf('\n', StringComparison.Ordinal);
         return $"could not use {where}: {(cut > 0 ? message[..cut] : message)}";
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created collection {Collection}: {Shards} shards, dimension {Dimension}, {Quantization}")]
+    private static partial void LogCreated(ILogger logger, string collection, int shards, int dimension, VectorQuantization quantization);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registry copy {Key} did not answer; reading the next copy.")]
+    private static partial void LogRegistryCopyUnavailable(ILogger logger, string key);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Garnet;
 

@@ -9,6 +9,8 @@ using NormRetrieval.Indexing;
 using NormRetrieval.Ranking;
 using NormRetrieval.SemanticKernel.Storage;
 using NormRetrieval.Vectors;
+using NormRetrieval.VectorData;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.SemanticKernel;
 
@@ -67,7 +69,7 @@ public partial class NormCollection<TKey, TRecord>
             return new NormSearchResponse<TRecord>([], queryNorm, new QueryConfidence(double.NaN, double.NaN, double.NaN, double.NaN), ranking.Policy.ToString());
         }
 
-        var (_, candidates) = RecordPipeline.Bound(options.Skip, top, ranking, size);
+        var (_, candidates) = SearchWindow.Bound(options.Skip, top, ranking, size);
         var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);
@@ -89,27 +91,10 @@ public partial class NormCollection<TKey, TRecord>
     private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors, CancellationToken cancellationToken)
     {
         using var connection = _store.Storage.Open();
-        if (filter is null)
-        {
-            return IndexCandidates(connection, state, query, count, null, includeVectors, _store.Options.SearchParameters);
-        }
-
-        long matching;
-        using (var countCommand = connection.CreateCommand())
-        {
-            countCommand.CommandText = $"SELECT COUNT(*) FROM {state.Info.Table} WHERE {filter.Value.Sql};";
-            countCommand.Parameters.AddRange(Clone(filter.Value.Parameters));
-            matching = Convert.ToInt64(countCommand.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (matching <= ExactFilterLimit || state.Index is ExactVectorIndex)
+        if (filter is { } f && (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, f) <= ExactFilterLimit))
         {
             // Exact: score every matching row.
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT id, key, data, norm, tokens, direction FROM {state.Info.Table} WHERE {filter.Value.Sql};";
-            command.Parameters.AddRange(Clone(filter.Value.Parameters));
-            var all = ReadRows(command, query, includeVectors: true, cancellationToken);
-            return [.. all.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+            return [.. state.Table.ScanWhere(connection, f, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
         }
 
         return IndexCandidates(connection, state, query, count, filter, includeVectors, _store.Options.SearchParameters);
@@ -128,16 +113,7 @@ public partial class NormCollection<TKey, TRecord>
         while (true)
         {
             var hits = state.Index.Search(query, k, parameters).Results(0);
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT id, key, data, norm, tokens, direction FROM {state.Info.Table} WHERE id IN (SELECT value FROM json_each($ids)){(filter is null ? string.Empty : " AND " + filter.Value.Sql)};";
-            command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(hits.Select(h => h.Id)));
-            if (filter is not null)
-            {
-                command.Parameters.AddRange(Clone(filter.Value.Parameters));
-            }
-
-            var cosines = hits.ToDictionary(h => h.Id, h => h.Score);
-            var rows = ReadRows(command, cosines, includeVectors);
+            var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), filter, includeVectors);
             if (rows.Count >= count || k >= indexed)
             {
                 return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
@@ -146,44 +122,4 @@ public partial class NormCollection<TKey, TRecord>
             k = (int)Math.Min(indexed, (long)k * 4);
         }
     }
-
-    private static List<CandidateRow> ReadRows(SqliteCommand command, float[] query, bool includeVectors, CancellationToken cancellationToken)
-    {
-        var rows = new List<CandidateRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            if ((rows.Count & 1023) == 1023)
-            {
-                // A filtered scan can read every row: it stops between chunks when cancelled.
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            byte[] direction = (byte[])reader.GetValue(5);
-            float cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(direction));
-            rows.Add(Row(reader, cosine, includeVectors ? direction : []));
-        }
-
-        return rows;
-    }
-
-    private static List<CandidateRow> ReadRows(SqliteCommand command, Dictionary<long, float> cosines, bool includeVectors)
-    {
-        var rows = new List<CandidateRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            rows.Add(Row(reader, cosines[reader.GetInt64(0)], includeVectors ? (byte[])reader.GetValue(5) : []));
-        }
-
-        return rows;
-    }
-
-    private static CandidateRow Row(SqliteDataReader reader, float cosine, byte[] direction) => new(
-        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), cosine, direction);
-
-    private static SqliteParameter[] Clone(IReadOnlyList<SqliteParameter> parameters) =>
-        [.. parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value))];
-
-    private sealed record CandidateRow(long Id, string Key, string Data, double Norm, int? Tokens, double Cosine, byte[] Direction);
 }

@@ -5,9 +5,12 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using NormRetrieval.Faiss.Indexing;
 using NormRetrieval.SemanticKernel.Storage;
 using NormRetrieval.Statistics;
 using NormRetrieval.Vectors;
+using NormRetrieval.VectorData;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.SemanticKernel;
 
@@ -46,7 +49,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
-        NormVectorStore.ValidateName(name);
+        CollectionNames.Validate(name);
 
         _store = store;
         _ownsStore = ownsStore;
@@ -100,9 +103,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         {
             var state = RequireState(cancellationToken);
             using var connection = _store.Storage.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {state.Info.Table};";
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return state.Table.Count(connection);
         },
         "Count");
 
@@ -128,11 +129,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                 throw new InvalidOperationException($"The vector property '{vector.ModelName}' needs a positive dimension.");
             }
 
-            string engine = (_options.Engine ?? _store.DefaultEngine).Trim().ToLowerInvariant();
-            if (engine is not ("faiss" or "flat" or "exact"))
-            {
-                throw new ArgumentException($"Unknown engine '{engine}'; use faiss or flat.");
-            }
+            string engine = VectorIndexFactory.Normalize(_options.Engine ?? _store.DefaultEngine);
 
             string factory = _options.IndexFactory ?? _store.Options.IndexFactory ?? vector.IndexKind switch
             {
@@ -140,7 +137,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                 IndexKind.Hnsw => "HNSW32",
                 _ => throw new NotSupportedException($"Index kind '{vector.IndexKind}' is not supported; use Flat or Hnsw, or set NormCollectionOptions.IndexFactory to a Faiss factory string."),
             };
-            _store.CreateState(Name, vector.Dimensions, Distance, engine == "exact" ? "flat" : engine, factory, _mapper.KeyType);
+            _store.CreateState(Name, vector.Dimensions, Distance, engine, factory, _mapper.KeyType);
             return true;
         },
         "EnsureCollectionExists");
@@ -172,10 +169,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
             {
                 var state = RequireState(cancellationToken);
                 using var connection = _store.Storage.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT key, data, norm, direction FROM {state.Info.Table} WHERE key IN (SELECT value FROM json_each($keys));";
-                command.Parameters.AddWithValue("$keys", System.Text.Json.JsonSerializer.Serialize(encoded));
-                return ReadRecords(command, vectors, cancellationToken);
+                return Materialize(state.Table.ByKeys(connection, encoded, cancellationToken), vectors, cancellationToken);
             },
             "Get").ConfigureAwait(false);
         foreach (var record in records)
@@ -194,20 +188,13 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         options ??= new FilteredRecordRetrievalOptions<TRecord>();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
         CheckIncludeVectors(options.IncludeVectors);
-        var (where, parameters) = SqliteFilterTranslator.Translate(filter, _mapper.Model);
-        var orderBy = OrderBy(options);
+        var where = SqliteFilterTranslator.Translate(filter, _mapper.Model);
         var records = await Run(
             () =>
             {
                 var state = RequireState(cancellationToken);
                 using var connection = _store.Storage.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT key, data, norm, direction FROM {state.Info.Table} WHERE {where} ORDER BY {orderBy.Sql}id LIMIT $top OFFSET $skip;";
-                command.Parameters.AddRange(parameters);
-                command.Parameters.AddRange(orderBy.Parameters);
-                command.Parameters.AddWithValue("$top", top);
-                command.Parameters.AddWithValue("$skip", options.Skip);
-                return ReadRecords(command, options.IncludeVectors, cancellationToken);
+                return Materialize(state.Table.Where(connection, where, options, _mapper.Model, top, cancellationToken), options.IncludeVectors, cancellationToken);
             },
             "Get").ConfigureAwait(false);
         foreach (var record in records)
@@ -241,7 +228,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                     using var connection = _store.Storage.Open();
                     using var tx = connection.BeginTransaction();
                     var ids = RemoveExisting(connection, tx, state, encoded, statistics);
-                    SaveStatistics(connection, tx, state, statistics);
+                    SqliteStorage.SaveStatistics(connection, tx, state.Info, statistics);
                     tx.Commit();
                     return ids;
                 },
@@ -289,11 +276,11 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                     using var connection = _store.Storage.Open();
                     using var tx = connection.BeginTransaction();
                     var removedIds = RemoveExisting(connection, tx, state, [.. prepared.Select(p => p.Key)], statistics);
-                    var addedIds = Insert(connection, tx, state, prepared, statistics, cancellationToken);
+                    var addedIds = state.Table.Insert(connection, tx, prepared, r => statistics.Add(r.Norm, r.Direction, r.Tokens), cancellationToken);
 
                     // The last moment to cancel: past the commit the batch is durable and goes to the index whole.
                     cancellationToken.ThrowIfCancellationRequested();
-                    SaveStatistics(connection, tx, state, statistics);
+                    SqliteStorage.SaveStatistics(connection, tx, state.Info, statistics);
                     tx.Commit();
                     return (removedIds, addedIds);
                 },
@@ -326,103 +313,20 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
             : null;
     }
 
-    private List<long> RemoveExisting(SqliteConnection connection, SqliteTransaction tx, CollectionState state, string[] keys, NormStatistics statistics)
+    private static List<long> RemoveExisting(SqliteConnection connection, SqliteTransaction tx, CollectionState state, string[] keys, NormStatistics statistics) =>
+        state.Table.DeleteKeys(connection, tx, keys, row => statistics.Remove(row.Norm, MemoryMarshal.Cast<byte, float>(row.Direction), row.Tokens));
+
+    private List<TRecord> Materialize(List<StoredRow> rows, bool includeVectors, CancellationToken cancellationToken)
     {
-        var removed = new List<long>();
-        using var select = connection.CreateCommand();
-        select.Transaction = tx;
-        select.CommandText = $"SELECT id, norm, tokens, direction FROM {state.Info.Table} WHERE key IN (SELECT value FROM json_each($keys));";
-        select.Parameters.AddWithValue("$keys", System.Text.Json.JsonSerializer.Serialize(keys));
-        using (var reader = select.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                removed.Add(reader.GetInt64(0));
-                int? tokens = reader.IsDBNull(2) ? null : reader.GetInt32(2);
-                statistics.Remove(reader.GetDouble(1), MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(3)), tokens);
-            }
-        }
-
-        if (removed.Count > 0)
-        {
-            using var delete = connection.CreateCommand();
-            delete.Transaction = tx;
-            delete.CommandText = $"DELETE FROM {state.Info.Table} WHERE id IN (SELECT value FROM json_each($ids));";
-            delete.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(removed));
-            delete.ExecuteNonQuery();
-        }
-
-        return removed;
-    }
-
-    private static List<long> Insert(SqliteConnection connection, SqliteTransaction tx, CollectionState state, List<PreparedRecord> records, NormStatistics statistics, CancellationToken cancellationToken)
-    {
-        // Ids are assigned here rather than read back row by row: writes to a collection are serialised
-        // by its write lock, and AUTOINCREMENT's sequence (never reused) is where the next id starts.
-        long next;
-        using (var sequence = connection.CreateCommand())
-        {
-            sequence.Transaction = tx;
-            sequence.CommandText = $"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $table), 0), COALESCE((SELECT MAX(id) FROM {state.Info.Table}), 0));";
-            sequence.Parameters.AddWithValue("$table", state.Info.Table);
-            next = Convert.ToInt64(sequence.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1;
-        }
-
-        var ids = new List<long>(records.Count);
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = $"INSERT INTO {state.Info.Table} (id, key, data, norm, tokens, direction) VALUES ($id, $key, $data, $norm, $tokens, $direction);";
-        var id = insert.Parameters.Add("$id", SqliteType.Integer);
-        var key = insert.Parameters.Add("$key", SqliteType.Text);
-        var data = insert.Parameters.Add("$data", SqliteType.Text);
-        var norm = insert.Parameters.Add("$norm", SqliteType.Real);
-        var tokens = insert.Parameters.Add("$tokens", SqliteType.Integer);
-        var direction = insert.Parameters.Add("$direction", SqliteType.Blob);
-        insert.Prepare();
-        foreach (var r in records)
-        {
-            if ((ids.Count & 1023) == 1023)
-            {
-                // Cancelled inside the transaction: it rolls back and nothing of the batch is stored.
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            id.Value = next;
-            key.Value = r.Key;
-            data.Value = r.Data;
-            norm.Value = (double)r.Norm;
-            tokens.Value = r.Tokens is int t ? t : DBNull.Value;
-            direction.Value = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
-            insert.ExecuteNonQuery();
-            ids.Add(next++);
-            statistics.Add(r.Norm, r.Direction, r.Tokens);
-        }
-
-        return ids;
-    }
-
-    private static void SaveStatistics(SqliteConnection connection, SqliteTransaction tx, CollectionState state, NormStatistics statistics)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "UPDATE collections SET statistics = $statistics WHERE id = $id;";
-        command.Parameters.AddWithValue("$statistics", statistics.ToJson());
-        command.Parameters.AddWithValue("$id", state.Info.Id);
-        command.ExecuteNonQuery();
-    }
-
-    private List<TRecord> ReadRecords(SqliteCommand command, bool includeVectors, CancellationToken cancellationToken)
-    {
-        var records = new List<TRecord>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var records = new List<TRecord>(rows.Count);
+        foreach (var row in rows)
         {
             if ((records.Count & 1023) == 1023)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            records.Add(Materialize(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), (byte[])reader.GetValue(3), includeVectors));
+            records.Add(Materialize(row.Key, row.Data, row.Norm, row.Direction, includeVectors));
         }
 
         return records;
@@ -460,36 +364,6 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     }
 
     private void CheckIncludeVectors(bool includeVectors) => _pipeline.CheckIncludeVectors(includeVectors);
-
-    private (string Sql, List<SqliteParameter> Parameters) OrderBy(FilteredRecordRetrievalOptions<TRecord> options)
-    {
-        var parameters = new List<SqliteParameter>();
-        if (options.OrderBy is null)
-        {
-            return (string.Empty, parameters);
-        }
-
-        var definition = options.OrderBy(new FilteredRecordRetrievalOptions<TRecord>.OrderByDefinition());
-        var sql = new System.Text.StringBuilder();
-        foreach (var sort in definition.Values)
-        {
-            var property = _mapper.Model.GetDataOrKeyProperty(sort.PropertySelector);
-            if (property is KeyPropertyModel)
-            {
-                sql.Append("key");
-            }
-            else
-            {
-                string name = "$o" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                parameters.Add(new SqliteParameter(name, "$.\"" + property.StorageName + "\""));
-                sql.Append("json_extract(data, ").Append(name).Append(')');
-            }
-
-            sql.Append(sort.Ascending ? " ASC, " : " DESC, ");
-        }
-
-        return (sql.ToString(), parameters);
-    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.VectorData;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.Faiss;
 using NormRetrieval.SemanticKernel.Storage;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel;
 
@@ -28,7 +29,6 @@ namespace NormRetrieval.SemanticKernel;
 /// </remarks>
 public sealed partial class NormVectorStore : VectorStore
 {
-    private static readonly Regex ValidName = NameRegex();
 
     private readonly SharedStore _shared;
     private bool _disposed;
@@ -129,14 +129,14 @@ public sealed partial class NormVectorStore : VectorStore
     /// <inheritdoc />
     public override Task<bool> CollectionExistsAsync(string name, CancellationToken cancellationToken = default)
     {
-        ValidateName(name);
+        CollectionNames.Validate(name);
         return Run(() => Storage.Find(name) is not null, "CollectionExists", name);
     }
 
     /// <inheritdoc />
     public override Task EnsureCollectionDeletedAsync(string name, CancellationToken cancellationToken = default)
     {
-        ValidateName(name);
+        CollectionNames.Validate(name);
         return Run(
             () =>
             {
@@ -162,19 +162,6 @@ public sealed partial class NormVectorStore : VectorStore
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _shared.Checkpoint();
-    }
-
-    /// <summary>Throws when a collection name is not allowed (1–128 letters, digits, '_', '-', '.', starting with a letter or digit).</summary>
-    /// <param name="name">The collection name.</param>
-    /// <exception cref="ArgumentException">The name is not allowed.</exception>
-    public static void ValidateName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        if (!ValidName.IsMatch(name))
-        {
-            throw new ArgumentException(
-                $"'{name}' is not a valid collection name: use 1–128 letters, digits, '_', '-' or '.', starting with a letter or digit.", nameof(name));
-        }
     }
 
     /// <summary>The in-memory state of an existing collection, opened on first use; null when the collection does not exist.</summary>
@@ -223,7 +210,4 @@ public sealed partial class NormVectorStore : VectorStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         _shared.DropState(name);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex NameRegex();
 }

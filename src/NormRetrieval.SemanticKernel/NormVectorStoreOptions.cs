@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel;
 

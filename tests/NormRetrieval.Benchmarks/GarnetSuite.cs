@@ -6,6 +6,7 @@ using NormRetrieval.Garnet;
 using NormRetrieval.SemanticKernel;
 using NormRetrieval.Testing;
 using StackExchange.Redis;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Benchmarks;
 

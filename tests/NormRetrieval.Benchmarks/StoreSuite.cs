@@ -7,6 +7,7 @@ using Microsoft.Extensions.VectorData;
 using NormRetrieval.Faiss.Indexing;
 using NormRetrieval.Indexing;
 using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Benchmarks;
 

@@ -36,6 +36,7 @@ public sealed class SnippetTests
         global using NormRetrieval.Scoring;
         global using NormRetrieval.SemanticKernel;
         global using NormRetrieval.Statistics;
+        global using NormRetrieval.VectorData;
         global using NormRetrieval.Vectors;
         """;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.SemanticKernel;
-using NormRetrieval.SemanticKernel.Tests;
 using NormRetrieval.Testing;
 
 namespace NormRetrieval.Garnet.Tests;

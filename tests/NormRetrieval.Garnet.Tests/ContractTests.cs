@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.SemanticKernel;
-using NormRetrieval.SemanticKernel.Tests;
 using NormRetrieval.Vectors;
 
 namespace NormRetrieval.Garnet.Tests;

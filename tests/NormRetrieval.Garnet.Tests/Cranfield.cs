@@ -1,4 +1,3 @@
-using NormRetrieval.SemanticKernel.Tests;
 using NormRetrieval.Testing;
 
 namespace NormRetrieval.Garnet.Tests;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.VectorData;
-using NormRetrieval.SemanticKernel.Tests;
 using StackExchange.Redis;
 
 namespace NormRetrieval.Garnet.Tests;

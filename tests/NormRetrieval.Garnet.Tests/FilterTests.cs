@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.VectorData;
-using NormRetrieval.SemanticKernel.Tests;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.Garnet.Tests;
 
@@ -71,7 +71,7 @@ public sealed class FilterTests(GarnetFixture garnet)
     [Fact]
     public void Translations_are_the_documented_expressions()
     {
-        var model = new NormRetrieval.SemanticKernel.NormModelBuilder().Build(typeof(Hotel), typeof(string), null, null);
+        var model = new NormRetrieval.VectorData.ProviderServices.NormModelBuilder().Build(typeof(Hotel), typeof(string), null, null);
         Assert.Equal("((.Rating >= 2) and !((.Open == true )))", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Rating >= 2 && !h.Open), model));
         Assert.Equal("(.Name == \"a\\\"b'c\")", GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Name == "a\"b'c"), model));
         Assert.Throws<NotSupportedException>(() => GarnetFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<Hotel, bool>>)(h => h.Name == "a\\c"), model));

@@ -5,6 +5,7 @@ using GarnetServerOptions = global::Garnet.server.GarnetServerOptions;
 using NormRetrieval.SemanticKernel;
 using NormRetrieval.Testing;
 using StackExchange.Redis;
+using NormRetrieval.VectorData;
 
 [assembly: AssemblyFixture(typeof(NormRetrieval.Garnet.Tests.GarnetFixture))]
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.SemanticKernel;
-using NormRetrieval.SemanticKernel.Tests;
 using NormRetrieval.Testing;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Garnet.Tests;
 

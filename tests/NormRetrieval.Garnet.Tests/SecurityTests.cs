@@ -1,5 +1,4 @@
 using Microsoft.Extensions.VectorData;
-using NormRetrieval.SemanticKernel.Tests;
 
 namespace NormRetrieval.Garnet.Tests;
 

@@ -21,7 +21,7 @@ internal sealed class TempStore : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static Hotel Hotel(string id, params float[] vector) => SemanticKernel.Tests.Hotel.Sample(id, vector);
+    public static Hotel Hotel(string id, params float[] vector) => Testing.Hotel.Sample(id, vector);
 }
 
 /// <summary>Collects log messages.</summary>

@@ -7,6 +7,7 @@ using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.SemanticKernel;
 using Spectre.Console.Cli;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Cli.Commands;
 
@@ -23,7 +24,7 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         var dataset = new BeirDataset(settings.Dataset);
         var policy = NormRankingOptions.Parse(settings.Policy);
         string collectionName = new DirectoryInfo(dataset.Directory).Name.ToLowerInvariant();
-        NormVectorStore.ValidateName(collectionName);
+        CollectionNames.Validate(collectionName);
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(settings.Model));
         using var store = CliCollection.OpenStore(settings.Store, output);
         var collection = store.GetDynamicCollection(collectionName + "-" + encoder.Model.Name, new NormCollectionOptions { Definition = CliCollection.Definition(encoder.Dimension) });

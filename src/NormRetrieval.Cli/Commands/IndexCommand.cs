@@ -5,6 +5,7 @@ using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.SemanticKernel;
 using Spectre.Console.Cli;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
             throw new FileNotFoundException($"The input file '{input}' does not exist.", input);
         }
 
-        NormVectorStore.ValidateName(settings.Collection!);
+        CollectionNames.Validate(settings.Collection!);
 
         // The whole input is read once before anything is written: a bad line is reported (file and line)
         // while the store is still as it was.

@@ -8,6 +8,7 @@ using NormRetrieval.Onnx.Models;
 using NormRetrieval.Scoring;
 using NormRetrieval.SemanticKernel;
 using Spectre.Console.Cli;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Cli.Commands;
 

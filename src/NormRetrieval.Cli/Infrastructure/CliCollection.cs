@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Cli.Infrastructure;
 
@@ -35,7 +36,7 @@ internal static class CliCollection
 
     public static void WriteManifest(NormVectorStore store, string collection, Manifest manifest)
     {
-        NormVectorStore.ValidateName(collection);
+        CollectionNames.Validate(collection);
         string path = ManifestPath(store, collection);
         File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(manifest));
         File.Move(path + ".tmp", path, overwrite: true);
@@ -47,7 +48,7 @@ internal static class CliCollection
 
     public static Manifest ReadManifest(NormVectorStore store, string collection)
     {
-        NormVectorStore.ValidateName(collection);
+        CollectionNames.Validate(collection);
         string path = ManifestPath(store, collection);
         if (!File.Exists(path))
         {

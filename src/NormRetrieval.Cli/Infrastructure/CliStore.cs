@@ -5,6 +5,7 @@ using NormRetrieval.Garnet;
 using NormRetrieval.SemanticKernel;
 using NormRetrieval.Statistics;
 using StackExchange.Redis;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.Cli.Infrastructure;
 
@@ -180,14 +181,14 @@ internal abstract class CliStore : IDisposable
 
         public override async Task<CliCollection.Manifest?> FindManifestAsync(string collection)
         {
-            NormVectorStore.ValidateName(collection);
+            CollectionNames.Validate(collection);
             var value = await store.Connection.GetDatabase().StringGetAsync(ManifestKey(collection)).ConfigureAwait(false);
             return value.IsNull ? null : JsonSerializer.Deserialize<CliCollection.Manifest>(value.ToString());
         }
 
         public override async Task WriteManifestAsync(string collection, CliCollection.Manifest manifest)
         {
-            NormVectorStore.ValidateName(collection);
+            CollectionNames.Validate(collection);
             await store.Connection.GetDatabase().StringSetAsync(ManifestKey(collection), JsonSerializer.Serialize(manifest)).ConfigureAwait(false);
         }
 

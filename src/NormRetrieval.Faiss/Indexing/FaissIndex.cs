@@ -29,33 +29,27 @@ public sealed class FaissIndex : IVectorIndex
     private readonly FaissIndexHandle _handle;
     private readonly FaissIndexOptions _options;
     private readonly HashSet<long> _ids;
-    private readonly ExactVectorIndex? _pending;
-    private readonly object _efGate = new();
+    private readonly TrainingBuffer? _pending;
+    private readonly EfSearchGate _efGate = new();
+    private readonly FaissFactoryString _factory;
     private FaissParameterSpaceHandle? _parameterSpace;
-    private int _currentEf = -1;
-    private int _efUsers;
     private bool _disposed;
 
-    private FaissIndex(FaissIndexHandle handle, string factory, FaissIndexOptions options, HashSet<long> ids)
+    private FaissIndex(FaissIndexHandle handle, FaissFactoryString factory, FaissIndexOptions options, HashSet<long> ids)
     {
         _handle = handle;
         _options = options;
         _ids = ids;
-        Factory = factory;
+        _factory = factory;
         Dimension = FaissNative.faiss_Index_d(handle);
-        string upper = factory.ToUpperInvariant();
-        SupportsRemove = !upper.Contains("HNSW", StringComparison.Ordinal) && !upper.Contains("NSG", StringComparison.Ordinal);
-        IsHnsw = upper.Contains("HNSW", StringComparison.Ordinal);
-        IsIvf = upper.Contains("IVF", StringComparison.Ordinal);
         if (options.TrainAfter is int n && !IsTrained)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(options));
-            _pending = new ExactVectorIndex(Dimension, new ExactVectorIndexOptions { Threads = 1 });
+            _pending = new TrainingBuffer(Dimension, n);
         }
     }
 
     /// <summary>The Faiss factory string actually used (with the id mapping added).</summary>
-    public string Factory { get; }
+    public string Factory => _factory.Text;
 
     /// <inheritdoc />
     public int Dimension { get; }
@@ -81,7 +75,7 @@ public sealed class FaissIndex : IVectorIndex
     public string Description => "faiss:" + Factory;
 
     /// <inheritdoc />
-    public bool SupportsRemove { get; }
+    public bool SupportsRemove => _factory.SupportsRemove;
 
     /// <summary>Whether the index is trained (types without training always are).</summary>
     public bool IsTrained => FaissNative.faiss_Index_is_trained(_handle) != 0;
@@ -91,10 +85,6 @@ public sealed class FaissIndex : IVectorIndex
 
     /// <summary>Faiss's default HNSW efSearch, used when neither the options nor the call give one.</summary>
     private const int DefaultEfSearch = 16;
-
-    private bool IsHnsw { get; }
-
-    private bool IsIvf { get; }
 
     /// <summary>Creates an empty index.</summary>
     /// <param name="dimension">The vector dimension.</param>
@@ -108,8 +98,8 @@ public sealed class FaissIndex : IVectorIndex
         options ??= new FaissIndexOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Factory, nameof(options));
         FaissRuntime.EnsureAvailable();
-        string factory = WithIdMapping(options.Factory.Trim());
-        FaissNative.Check(FaissNative.faiss_index_factory(out var handle, dimension, factory, FaissNative.MetricInnerProduct), $"index_factory(\"{factory}\")");
+        var factory = FaissFactoryString.Parse(options.Factory);
+        FaissNative.Check(FaissNative.faiss_index_factory(out var handle, dimension, factory.Text, FaissNative.MetricInnerProduct), $"index_factory(\"{factory}\")");
         return new FaissIndex(handle, factory, options, []);
     }
 
@@ -123,43 +113,8 @@ public sealed class FaissIndex : IVectorIndex
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FaissRuntime.EnsureAvailable();
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"The Faiss index file '{path}' does not exist.", path);
-        }
-
-        string factory = File.Exists(path + ".factory") ? File.ReadAllText(path + ".factory").Trim() : options?.Factory ?? "Flat";
-        FaissNative.Check(FaissNative.faiss_read_index_fname(path, 0, out var handle), $"read_index(\"{path}\")");
-        try
-        {
-            if (FaissNative.faiss_Index_metric_type(handle) != FaissNative.MetricInnerProduct)
-            {
-                throw new FaissException($"The index in '{path}' does not use the inner-product metric.");
-            }
-
-            long n = FaissNative.faiss_Index_ntotal(handle);
-            var ids = new long[n];
-            unsafe
-            {
-                fixed (long* p = ids)
-                {
-                    FaissNative.Check(FaissNative.nr_faiss_ids(handle, p, (nuint)n), "list ids");
-                }
-            }
-
-            var set = new HashSet<long>(ids);
-            if (set.Count != ids.Length)
-            {
-                throw new FaissException($"The index in '{path}' holds repeated ids.");
-            }
-
-            return new FaissIndex(handle, factory, (options ?? new FaissIndexOptions()) with { Factory = factory, TrainAfter = null }, set);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        var (handle, factory, ids) = FaissIndexFile.Load(path, options?.Factory);
+        return new FaissIndex(handle, FaissFactoryString.Parse(factory), (options ?? new FaissIndexOptions()) with { Factory = factory, TrainAfter = null }, ids);
     }
 
     /// <summary>Trains the index on representative vectors (IVF, PQ); a no-op for types that need no training.</summary>
@@ -197,7 +152,7 @@ public sealed class FaissIndex : IVectorIndex
             {
                 _pending.Add(ids, vectors);
                 _ids.UnionWith(seen);
-                if (_pending.Count >= _options.TrainAfter)
+                if (_pending.IsFull)
                 {
                     FlushPending();
                 }
@@ -233,7 +188,7 @@ public sealed class FaissIndex : IVectorIndex
                 return 0;
             }
 
-            int removed = _pending is { Count: > 0 } pending ? pending.Remove(present) : 0;
+            int removed = _pending?.Remove(present) ?? 0;
             if (FaissNative.faiss_Index_ntotal(_handle) > 0)
             {
                 unsafe
@@ -325,13 +280,13 @@ public sealed class FaissIndex : IVectorIndex
             }
 
             var results = new VectorSearchResults(nq, k, labels, scores);
-            return _pending is { Count: > 0 } pending ? Merge(results, pending.Search(queries, k)) : results;
+            return _pending is null ? results : _pending.MergeInto(results, queries);
         }
         finally
         {
             if (efHeld)
             {
-                ExitEfSearch();
+                _efGate.Exit();
             }
 
             _lock.ExitReadLock();
@@ -350,14 +305,10 @@ public sealed class FaissIndex : IVectorIndex
             if (_pending is { Count: > 0 })
             {
                 throw new InvalidOperationException(
-                    $"The index is not trained yet ({_pending.Count} vectors wait for {_options.TrainAfter}); train it before saving.");
+                    $"The index is not trained yet ({_pending.Count} vectors wait for {_pending.TrainAfter}); train it before saving.");
             }
 
-            string temp = path + ".tmp";
-            FaissNative.Check(FaissNative.faiss_write_index_fname(_handle, temp), $"write_index(\"{temp}\")");
-            File.WriteAllText(path + ".factory.tmp", Factory);
-            File.Move(path + ".factory.tmp", path + ".factory", overwrite: true);
-            File.Move(temp, path, overwrite: true);
+            FaissIndexFile.Save(_handle, path, Factory);
         }
         finally
         {
@@ -378,33 +329,9 @@ public sealed class FaissIndex : IVectorIndex
         }
     }
 
-    /// <summary>Adds an <c>IDMap</c> prefix where the index type cannot store external ids itself.</summary>
-    internal static string WithIdMapping(string factory) =>
-        factory.StartsWith("IDMap", StringComparison.OrdinalIgnoreCase) || factory.StartsWith("IVF", StringComparison.OrdinalIgnoreCase)
-            ? factory
-            : "IDMap," + factory;
-
-    private static VectorSearchResults Merge(VectorSearchResults a, VectorSearchResults b)
-    {
-        int k = a.K;
-        var ids = new long[a.Ids.Length];
-        var scores = new float[a.Scores.Length];
-        for (int q = 0; q < a.QueryCount; q++)
-        {
-            var merged = a.Results(q).Concat(b.Results(q)).OrderByDescending(r => r.Score).ThenBy(r => r.Id).Take(k).ToList();
-            for (int i = 0; i < k; i++)
-            {
-                ids[(q * k) + i] = i < merged.Count ? merged[i].Id : VectorSearchResults.NoId;
-                scores[(q * k) + i] = i < merged.Count ? merged[i].Score : float.NegativeInfinity;
-            }
-        }
-
-        return new VectorSearchResults(a.QueryCount, k, ids, scores);
-    }
-
     private FaissSearchParametersHandle? NewSearchParameters(VectorSearchParameters? parameters)
     {
-        if (IsIvf && (parameters?.NProbe ?? _options.NProbe) is int nprobe)
+        if (_factory.IsIvf && (parameters?.NProbe ?? _options.NProbe) is int nprobe)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(nprobe, 1, nameof(parameters));
             FaissNative.Check(FaissNative.faiss_SearchParametersIVF_new_with(out var sp, IntPtr.Zero, (nuint)nprobe, 0), "SearchParametersIVF");
@@ -417,47 +344,24 @@ public sealed class FaissIndex : IVectorIndex
     /// <summary>Makes the index's efSearch the one this search asks for, waiting for searches that use another.</summary>
     private bool EnterEfSearch(VectorSearchParameters? parameters)
     {
-        if (!IsHnsw)
+        if (!_factory.IsHnsw)
         {
             return false;
         }
 
         int ef = parameters?.EfSearch ?? _options.EfSearch ?? DefaultEfSearch;
         ArgumentOutOfRangeException.ThrowIfLessThan(ef, 1, nameof(parameters));
-        lock (_efGate)
+        _efGate.Enter(ef, value =>
         {
-            while (_efUsers > 0 && _currentEf != ef)
+            if (_parameterSpace is null)
             {
-                Monitor.Wait(_efGate);
+                FaissNative.Check(FaissNative.faiss_ParameterSpace_new(out var space), "ParameterSpace");
+                _parameterSpace = space;
             }
 
-            if (_currentEf != ef)
-            {
-                if (_parameterSpace is null)
-                {
-                    FaissNative.Check(FaissNative.faiss_ParameterSpace_new(out var space), "ParameterSpace");
-                    _parameterSpace = space;
-                }
-
-                FaissNative.Check(FaissNative.faiss_ParameterSpace_set_index_parameter(_parameterSpace, _handle, "efSearch", ef), "set efSearch");
-                _currentEf = ef;
-            }
-
-            _efUsers++;
-        }
-
+            FaissNative.Check(FaissNative.faiss_ParameterSpace_set_index_parameter(_parameterSpace, _handle, "efSearch", value), "set efSearch");
+        });
         return true;
-    }
-
-    private void ExitEfSearch()
-    {
-        lock (_efGate)
-        {
-            if (--_efUsers == 0)
-            {
-                Monitor.PulseAll(_efGate);
-            }
-        }
     }
 
     private void ApplyThreads(int? perCall)
@@ -496,11 +400,10 @@ public sealed class FaissIndex : IVectorIndex
 
     private void FlushPending()
     {
-        var pending = _pending!;
-        var (ids, vectors) = pending.Export();
+        var (ids, vectors) = _pending!.Held();
         TrainCore(vectors, ids.Length);
         AddNative(ids, vectors);
-        pending.Remove(ids);
+        _pending.Remove(ids);
     }
 
     private void CheckRows(ReadOnlySpan<float> vectors, string paramName, out long rows)

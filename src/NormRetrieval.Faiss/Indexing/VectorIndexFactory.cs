@@ -4,13 +4,56 @@ using NormRetrieval.Indexing;
 namespace NormRetrieval.Faiss.Indexing;
 
 /// <summary>
-/// Creates the index a collection asked for: Faiss with a factory string, or the managed exact index.
-/// When Faiss is asked for but unavailable, it falls back to the exact index and logs why.
+/// The one engine-selection path: which index a collection asked for (Faiss with a factory string, or the
+/// managed exact index), which it gets on this machine, and how it is created and read back. When Faiss is
+/// asked for but unavailable, the exact index is used and the reason is logged.
 /// </summary>
 public static partial class VectorIndexFactory
 {
+    /// <summary>The Faiss engine.</summary>
+    public const string Faiss = "faiss";
+
+    /// <summary>The managed exact engine (<c>flat</c>; <c>exact</c> is accepted as a synonym).</summary>
+    public const string Flat = "flat";
+
     /// <summary>Engine names: <c>faiss</c>, or <c>flat</c>/<c>exact</c> for the managed exact index.</summary>
-    public static IReadOnlyList<string> Engines { get; } = ["faiss", "flat", "exact"];
+    public static IReadOnlyList<string> Engines { get; } = [Faiss, Flat, "exact"];
+
+    /// <summary>The canonical name of an engine (<c>faiss</c> or <c>flat</c>).</summary>
+    /// <param name="engine">An engine name, any case.</param>
+    /// <returns>The canonical name.</returns>
+    /// <exception cref="ArgumentException">The engine name is unknown.</exception>
+    public static string Normalize(string engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return engine.Trim().ToLowerInvariant() switch
+        {
+            Faiss => Faiss,
+            Flat or "exact" => Flat,
+            _ => throw new ArgumentException($"Unknown engine '{engine}'; use one of: {string.Join(", ", Engines)}.", nameof(engine)),
+        };
+    }
+
+    /// <summary>The engine this machine runs for a requested one: Faiss falls back to <c>flat</c> when its native library cannot load.</summary>
+    /// <param name="engine">The requested engine.</param>
+    /// <param name="logger">Receives the fallback notice.</param>
+    /// <param name="collection">The collection the index belongs to, for the notice.</param>
+    /// <returns><c>faiss</c> or <c>flat</c>.</returns>
+    public static string Effective(string engine, ILogger? logger = null, string? collection = null)
+    {
+        string requested = Normalize(engine);
+        if (requested == Faiss && !FaissRuntime.IsAvailable)
+        {
+            if (logger is not null)
+            {
+                LogFallback(logger, collection ?? "-", FaissRuntime.UnavailableReason ?? "unknown");
+            }
+
+            return Flat;
+        }
+
+        return requested;
+    }
 
     /// <summary>Creates an empty index.</summary>
     /// <param name="engine"><c>faiss</c>, <c>flat</c> or <c>exact</c>.</param>
@@ -19,27 +62,27 @@ public static partial class VectorIndexFactory
     /// <param name="logger">Receives the fallback notice.</param>
     /// <returns>The index.</returns>
     /// <exception cref="ArgumentException">The engine name is unknown.</exception>
-    public static IVectorIndex Create(string engine, int dimension, FaissIndexOptions? options = null, ILogger? logger = null)
-    {
-        ArgumentNullException.ThrowIfNull(engine);
-        switch (engine.Trim().ToLowerInvariant())
-        {
-            case "faiss" when FaissRuntime.IsAvailable:
-                return FaissIndex.Create(dimension, options);
-            case "faiss":
-                if (logger is not null)
-                {
-                    LogFallback(logger, FaissRuntime.UnavailableReason ?? "unknown");
-                }
+    public static IVectorIndex Create(string engine, int dimension, FaissIndexOptions? options = null, ILogger? logger = null) =>
+        Effective(engine, logger) == Faiss ? FaissIndex.Create(dimension, options) : new ExactVectorIndex(dimension);
 
-                return new ExactVectorIndex(dimension);
-            case "flat" or "exact":
-                return new ExactVectorIndex(dimension);
-            default:
-                throw new ArgumentException($"Unknown engine '{engine}'; use one of: {string.Join(", ", Engines)}.", nameof(engine));
-        }
-    }
+    /// <summary>Reads an index saved by the given (effective) engine.</summary>
+    /// <param name="engine">The effective engine (see <see cref="Effective"/>).</param>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Faiss options (the factory string when the file does not record it).</param>
+    /// <returns>The index.</returns>
+    public static IVectorIndex Load(string engine, string path, FaissIndexOptions? options = null) =>
+        Normalize(engine) == Faiss ? FaissIndex.Load(path, options) : ExactVectorIndex.Load(path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Faiss is unavailable ({Reason}); using the managed exact index instead.")]
-    private static partial void LogFallback(ILogger logger, string reason);
+    /// <summary>The file extension an engine saves its index under.</summary>
+    /// <param name="engine">The effective engine.</param>
+    /// <returns><c>faiss</c> or <c>exact</c>.</returns>
+    public static string FileExtension(string engine) => Normalize(engine) == Faiss ? "faiss" : "exact";
+
+    /// <summary>The effective engine of an index instance.</summary>
+    /// <param name="index">The index.</param>
+    /// <returns><c>faiss</c> or <c>flat</c>.</returns>
+    public static string EngineOf(IVectorIndex index) => index is FaissIndex ? Faiss : Flat;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection}: Faiss is unavailable ({Reason}); using the managed exact index instead.")]
+    private static partial void LogFallback(ILogger logger, string collection, string reason);
 }

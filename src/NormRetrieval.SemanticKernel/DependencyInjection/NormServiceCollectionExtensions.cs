@@ -2,6 +2,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.VectorData;
+using NormRetrieval.VectorData;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.SemanticKernel;
 
@@ -119,7 +121,7 @@ public static class NormServiceCollectionExtensions
         where TRecord : class
     {
         ArgumentNullException.ThrowIfNull(services);
-        NormVectorStore.ValidateName(name);
+        CollectionNames.Validate(name);
         return AddKeyedNormCollection<TKey, TRecord>(
             services, serviceKey, name, options is null ? null : (Func<IServiceProvider, NormCollectionOptions>)(_ => options), directory is null ? null : (Func<IServiceProvider, string>)(_ => directory), lifetime);
     }
@@ -140,14 +142,14 @@ public static class NormServiceCollectionExtensions
         where TRecord : class
     {
         ArgumentNullException.ThrowIfNull(services);
-        NormVectorStore.ValidateName(name);
+        CollectionNames.Validate(name);
         services.Add(new ServiceDescriptor(
             typeof(NormCollection<TKey, TRecord>),
             serviceKey,
             (sp, key) =>
             {
                 var options = optionsProvider is null ? new NormCollectionOptions() : new NormCollectionOptions(optionsProvider(sp));
-                options.EmbeddingGenerator ??= ResolveGenerator(sp);
+                options.EmbeddingGenerator ??= ContainerEmbeddingGenerator.Resolve(sp);
                 if (directoryProvider is null)
                 {
                     return sp.GetRequiredKeyedService<NormVectorStore>(key).GetCollection<TKey, TRecord>(name, options);
@@ -171,20 +173,11 @@ public static class NormServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The container's embedding generator: the non-generic interface, else a string → float generator.</summary>
-    /// <param name="services">The service provider.</param>
-    /// <returns>The generator, or null.</returns>
-    public static IEmbeddingGenerator? ResolveGenerator(IServiceProvider services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        return services.GetService<IEmbeddingGenerator>() ?? services.GetService<IEmbeddingGenerator<string, Embedding<float>>>();
-    }
-
     private static NormVectorStore CreateStore(IServiceProvider sp, string directory, NormVectorStoreOptions? options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var effective = options is null ? new NormVectorStoreOptions() : new NormVectorStoreOptions(options);
-        effective.EmbeddingGenerator ??= ResolveGenerator(sp);
+        effective.EmbeddingGenerator ??= ContainerEmbeddingGenerator.Resolve(sp);
         effective.LoggerFactory ??= sp.GetService<ILoggerFactory>();
         return new NormVectorStore(directory, effective);
     }

@@ -27,6 +27,7 @@ internal sealed partial class CollectionState : IDisposable
     {
         _storage = storage;
         Info = info;
+        Table = new RecordTable(info);
         Index = index;
         Statistics = statistics;
         Tombstones = tombstones;
@@ -34,6 +35,9 @@ internal sealed partial class CollectionState : IDisposable
     }
 
     public CollectionInfo Info { get; }
+
+    /// <summary>The SQL of the collection's records table.</summary>
+    public RecordTable Table { get; }
 
     public IVectorIndex Index { get; private set; }
 
@@ -46,7 +50,7 @@ internal sealed partial class CollectionState : IDisposable
 
     public int ChangesSinceCheckpoint { get; set; }
 
-    public string IndexPath => Path.Combine(_storage.Directory, $"index_{Info.Id}.{(Index is FaissIndex ? "faiss" : "exact")}");
+    public string IndexPath => Path.Combine(_storage.Directory, $"index_{Info.Id}.{VectorIndexFactory.FileExtension(VectorIndexFactory.EngineOf(Index))}");
 
     /// <summary>Opens a collection: loads its index (rebuilding it from SQLite when missing or damaged) and brings it up to date.</summary>
     /// <remarks>
@@ -156,18 +160,13 @@ internal sealed partial class CollectionState : IDisposable
 
     private static IVectorIndex LoadIndex(SqliteStorage storage, CollectionInfo info, ILogger logger)
     {
-        bool faiss = info.Engine == "faiss" && FaissRuntime.IsAvailable;
-        if (info.Engine == "faiss" && !FaissRuntime.IsAvailable)
-        {
-            LogFaissFallback(logger, info.Name, FaissRuntime.UnavailableReason ?? "unknown");
-        }
-
-        string path = Path.Combine(storage.Directory, $"index_{info.Id}.{(faiss ? "faiss" : "exact")}");
+        string engine = VectorIndexFactory.Effective(info.Engine, logger, info.Name);
+        string path = Path.Combine(storage.Directory, $"index_{info.Id}.{VectorIndexFactory.FileExtension(engine)}");
         if (File.Exists(path))
         {
             try
             {
-                IVectorIndex loaded = faiss ? FaissIndex.Load(path, new FaissIndexOptions { Factory = info.IndexFactory }) : ExactVectorIndex.Load(path);
+                IVectorIndex loaded = VectorIndexFactory.Load(engine, path, new FaissIndexOptions { Factory = info.IndexFactory });
                 if (loaded.Dimension == info.Dimension)
                 {
                     return loaded;
@@ -186,38 +185,23 @@ internal sealed partial class CollectionState : IDisposable
             LogIndexRebuilt(logger, info.Name, path, "the file is missing");
         }
 
-        return NewIndex(info, faiss);
+        return NewIndex(info, engine);
     }
 
-    private static IVectorIndex NewIndex(CollectionInfo info, bool faiss) =>
-        faiss ? FaissIndex.Create(info.Dimension, new FaissIndexOptions { Factory = info.IndexFactory }) : new ExactVectorIndex(info.Dimension);
+    private static IVectorIndex NewIndex(CollectionInfo info, string engine) =>
+        VectorIndexFactory.Create(engine, info.Dimension, new FaissIndexOptions { Factory = info.IndexFactory });
 
     private static bool HasRows(SqliteStorage storage, CollectionInfo info)
     {
         using var connection = storage.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM {info.Table});";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        return new RecordTable(info).HasRows(connection);
     }
 
     /// <summary>Makes the index hold exactly the ids SQLite holds (SQLite is the source of truth).</summary>
     private void Reconcile(CancellationToken cancellationToken)
     {
         using var connection = _storage.Open();
-        var inDatabase = new HashSet<long>();
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = $"SELECT id FROM {Info.Table};";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                inDatabase.Add(reader.GetInt64(0));
-                if ((inDatabase.Count & 65535) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-        }
+        var inDatabase = Table.Ids(connection, cancellationToken);
 
         var inIndex = IndexIds();
         long[] missing = [.. inDatabase.Where(id => !inIndex.Contains(id))];
@@ -244,7 +228,7 @@ internal sealed partial class CollectionState : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             long[] ids = missing[start..Math.Min(missing.Length, start + Chunk)];
-            var (found, directions) = ReadDirections(connection, ids);
+            var (found, directions) = Table.Directions(connection, ids, Info.Dimension);
             Index.Add(found, directions);
         }
 
@@ -263,46 +247,12 @@ internal sealed partial class CollectionState : IDisposable
         _ => [],
     };
 
-    private (long[] Ids, float[] Directions) ReadDirections(SqliteConnection connection, long[] ids)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, direction FROM {Info.Table} WHERE id IN (SELECT value FROM json_each($ids));";
-        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(ids));
-        var found = new List<long>(ids.Length);
-        var directions = new List<float>(ids.Length * Info.Dimension);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            found.Add(reader.GetInt64(0));
-            directions.AddRange(MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
-        }
-
-        return ([.. found], [.. directions]);
-    }
-
     private void Rebuild(string reason)
     {
         LogIndexRebuilt(_logger, Info.Name, IndexPath, reason);
-        var fresh = NewIndex(Info, Index is FaissIndex);
+        var fresh = NewIndex(Info, VectorIndexFactory.EngineOf(Index));
         using var connection = _storage.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, direction FROM {Info.Table};";
-        using var reader = command.ExecuteReader();
-        var ids = new List<long>();
-        var directions = new List<float>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetInt64(0));
-            directions.AddRange(MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
-            if (ids.Count == 4096)
-            {
-                fresh.Add(CollectionsMarshal.AsSpan(ids), CollectionsMarshal.AsSpan(directions));
-                ids.Clear();
-                directions.Clear();
-            }
-        }
-
-        fresh.Add(CollectionsMarshal.AsSpan(ids), CollectionsMarshal.AsSpan(directions));
+        Table.AllDirections(connection, 4096, (ids, directions) => fresh.Add(CollectionsMarshal.AsSpan(ids), CollectionsMarshal.AsSpan(directions)));
         var old = Index;
         Index = fresh;
         Tombstones.Clear();
@@ -314,9 +264,6 @@ internal sealed partial class CollectionState : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collection {Collection}: the index was brought up to date from the database ({Added} added, {Removed} removed).")]
     private static partial void LogReconciled(ILogger logger, string collection, int added, int removed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection} was created for Faiss, which is unavailable ({Reason}); using the managed exact index.")]
-    private static partial void LogFaissFallback(ILogger logger, string collection, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection}: all {Count} norms are ≈ 1 — the embeddings were normalised before they reached the store, so norm-aware ranking has no signal.")]
     private static partial void LogDegenerate(ILogger logger, string collection, long count);

@@ -1,10 +1,8 @@
-using System.Collections;
 using System.Linq.Expressions;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.VectorData.ProviderServices;
-using Microsoft.Extensions.VectorData.ProviderServices.Filter;
+using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.SemanticKernel.Storage;
 
@@ -19,90 +17,49 @@ namespace NormRetrieval.SemanticKernel.Storage;
 /// </summary>
 internal sealed class SqliteFilterTranslator : RecordFilterTranslator
 {
-    private readonly StringBuilder _sql = new();
     private readonly List<SqliteParameter> _parameters = [];
 
     private SqliteFilterTranslator()
     {
     }
 
+    protected override string AndOperator => " AND ";
+
+    protected override string OrOperator => " OR ";
+
+    protected override string NotPrefix => "NOT (";
+
+    protected override string TrueLiteral => "1";
+
+    protected override string FalseLiteral => "0";
+
     public static (string Sql, IReadOnlyList<SqliteParameter> Parameters) Translate(LambdaExpression filter, CollectionModel model)
     {
-        ArgumentNullException.ThrowIfNull(filter);
         var translator = new SqliteFilterTranslator();
-        var body = translator.PreprocessFilter(filter, model, new FilterPreprocessingOptions { SupportsParameterization = true });
-        translator.Visit(body);
-        return (translator._sql.ToString(), translator._parameters);
+        translator.Write(filter, model, parameterize: true);
+        return (translator.Text.ToString(), translator._parameters);
     }
 
-    private void Visit(Expression node)
+    protected override void WriteComparison(BinaryExpression node, PropertyModel property, ExpressionType type, object? value)
     {
-        switch (node)
-        {
-            case BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } b:
-                _sql.Append('(');
-                Visit(b.Left);
-                _sql.Append(b.NodeType == ExpressionType.AndAlso ? " AND " : " OR ");
-                Visit(b.Right);
-                _sql.Append(')');
-                return;
-            case BinaryExpression { NodeType: ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual } b:
-                Comparison(b);
-                return;
-            case UnaryExpression { NodeType: ExpressionType.Not } u:
-                _sql.Append("NOT (");
-                Visit(u.Operand);
-                _sql.Append(')');
-                return;
-            case var _ when TryBindBoolean(node, out var property):
-                // IS, not =: a null stored bool is false here, as in C#, instead of SQL's unknown.
-                _sql.Append('(');
-                Column(property);
-                _sql.Append(" IS 1)");
-                return;
-            case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Type == typeof(bool) || Nullable.GetUnderlyingType(u.Type) == typeof(bool):
-                Visit(u.Operand);
-                return;
-            case MethodCallExpression call when TryMatchContains(call, out var source, out var item):
-                Contains(source, item);
-                return;
-            case MethodCallExpression call when TryMatchAnyContains(call, out var listProperty, out object?[] values):
-                _sql.Append("EXISTS (SELECT 1 FROM json_each(data, ").Append(Parameter(Path(listProperty))).Append(") AS element WHERE element.value IN (SELECT value FROM json_each(")
-                    .Append(Parameter(JsonSerializer.Serialize(values.Select(RecordMapper.ToSqlValue)))).Append(")))");
-                return;
-            case ConstantExpression { Value: bool b }:
-                _sql.Append(b ? "1" : "0");
-                return;
-            default:
-                throw Unsupported(node);
-        }
-    }
-
-    private void Comparison(BinaryExpression b)
-    {
-        if (!TryBindComparison(b, out var property, out var type, out object? value))
-        {
-            throw Unsupported(b);
-        }
-
         if (value is null)
         {
             if (type is not (ExpressionType.Equal or ExpressionType.NotEqual))
             {
-                throw new NotSupportedException($"Only == and != can compare with null (filter: {b}).");
+                throw new NotSupportedException($"Only == and != can compare with null (filter: {node}).");
             }
 
             Column(property);
-            _sql.Append(type == ExpressionType.Equal ? " IS NULL" : " IS NOT NULL");
+            Text.Append(type == ExpressionType.Equal ? " IS NULL" : " IS NOT NULL");
             return;
         }
 
         // Every comparison is two-valued, as in C#: IS / IS NOT compare nulls as values, and an ordering
         // with a null operand is false (not SQL's unknown, which NOT would keep unknown and drop the row).
         object? parameter = property is KeyPropertyModel key ? KeyCodec.Encode(value, key.Type) : RecordMapper.ToSqlValue(value);
-        _sql.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? "(" : "COALESCE(");
+        Text.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? "(" : "COALESCE(");
         Column(property);
-        _sql.Append(type switch
+        Text.Append(type switch
         {
             ExpressionType.Equal => " IS ",
             ExpressionType.NotEqual => " IS NOT ",
@@ -111,50 +68,52 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
             ExpressionType.GreaterThan => " > ",
             _ => " >= ",
         });
-        _sql.Append(Parameter(parameter));
-        _sql.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? ")" : ", 0)");
+        Text.Append(Parameter(parameter));
+        Text.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? ")" : ", 0)");
     }
 
-    private void Contains(Expression source, Expression item)
+    protected override void WriteIsTrue(PropertyModel property)
     {
-        source = Unwrap(source);
-        item = Unwrap(item);
-
-        // record.Tags.Contains("x"): a string-list property holds a value.
-        if (TryBindProperty(source, out var listProperty) && TryGetValue(item, out object? element))
-        {
-            _sql.Append("EXISTS (SELECT 1 FROM json_each(data, ").Append(Parameter(Path(listProperty))).Append(") WHERE value = ")
-                .Append(Parameter(RecordMapper.ToSqlValue(element))).Append(')');
-            return;
-        }
-
-        // values.Contains(record.Name): a property's value is one of a captured set.
-        if (TryBindProperty(item, out var property) && TryGetValue(source, out object? values) && values is IEnumerable enumerable and not string)
-        {
-            object?[] converted = [.. enumerable.Cast<object?>().Select(v => property is KeyPropertyModel key ? KeyCodec.Encode(v, key.Type) : RecordMapper.ToSqlValue(v))];
-            // IN over a set is unknown for a null column; C#'s Contains is true exactly when the set holds null.
-            _sql.Append("(COALESCE(");
-            Column(property);
-            _sql.Append(" IN (SELECT value FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(")), 0)");
-            if (converted.Any(v => v is null))
-            {
-                _sql.Append(" OR ");
-                Column(property);
-                _sql.Append(" IS NULL");
-            }
-
-            _sql.Append(')');
-            return;
-        }
-
-        throw new NotSupportedException($"Contains is supported on string-list properties and on captured arrays or lists; not in '{source}.Contains({item})'.");
+        // IS, not =: a null stored bool is false here, as in C#, instead of SQL's unknown.
+        Text.Append('(');
+        Column(property);
+        Text.Append(" IS 1)");
     }
+
+    protected override void WriteListHolds(PropertyModel list, object? element) =>
+        Text.Append("EXISTS (SELECT 1 FROM json_each(data, ").Append(Parameter(Path(list))).Append(") WHERE value = ")
+            .Append(Parameter(RecordMapper.ToSqlValue(element))).Append(')');
+
+    protected override void WriteValueIn(PropertyModel property, object?[] values)
+    {
+        object?[] converted = [.. values.Select(v => property is KeyPropertyModel key ? KeyCodec.Encode(v, key.Type) : RecordMapper.ToSqlValue(v))];
+        // IN over a set is unknown for a null column; C#'s Contains is true exactly when the set holds null.
+        Text.Append("(COALESCE(");
+        Column(property);
+        Text.Append(" IN (SELECT value FROM json_each(").Append(Parameter(JsonSerializer.Serialize(converted))).Append(")), 0)");
+        if (converted.Any(v => v is null))
+        {
+            Text.Append(" OR ");
+            Column(property);
+            Text.Append(" IS NULL");
+        }
+
+        Text.Append(')');
+    }
+
+    protected override void WriteListHoldsAny(PropertyModel list, object?[] values) =>
+        Text.Append("EXISTS (SELECT 1 FROM json_each(data, ").Append(Parameter(Path(list))).Append(") AS element WHERE element.value IN (SELECT value FROM json_each(")
+            .Append(Parameter(JsonSerializer.Serialize(values.Select(RecordMapper.ToSqlValue))))
+            .Append(")))");
+
+    protected override NotSupportedException Unsupported(Expression node) =>
+        new($"The filter expression '{node}' is not supported. Supported: ==, !=, <, <=, >, >=, &&, ||, !, null checks and Contains over data properties and the key, with constants or captured variables.");
 
     private void Column(PropertyModel property)
     {
         if (property is KeyPropertyModel)
         {
-            _sql.Append("key");
+            Text.Append("key");
             return;
         }
 
@@ -163,7 +122,7 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
             throw new NotSupportedException($"Property '{property.ModelName}' cannot be filtered on; filters work on data properties and the key.");
         }
 
-        _sql.Append("json_extract(data, ").Append(Parameter(Path(property))).Append(')');
+        Text.Append("json_extract(data, ").Append(Parameter(Path(property))).Append(')');
     }
 
     private static string Path(PropertyModel property) => "$.\"" + property.StorageName + "\"";
@@ -174,7 +133,4 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
         _parameters.Add(new SqliteParameter(name, value ?? DBNull.Value));
         return name;
     }
-
-    private static NotSupportedException Unsupported(Expression node) =>
-        new($"The filter expression '{node}' is not supported. Supported: ==, !=, <, <=, >, >=, &&, ||, !, null checks and Contains over data properties and the key, with constants or captured variables.");
 }

@@ -93,6 +93,17 @@ internal sealed class SqliteStorage : IDisposable
 
     public long? MaxPageCount { get; }
 
+    /// <summary>Writes a collection's norm statistics in the caller's transaction (with the rows they describe).</summary>
+    public static void SaveStatistics(SqliteConnection connection, SqliteTransaction tx, CollectionInfo info, NormRetrieval.Statistics.NormStatistics statistics)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "UPDATE collections SET statistics = $statistics WHERE id = $id;";
+        command.Parameters.AddWithValue("$statistics", statistics.ToJson());
+        command.Parameters.AddWithValue("$id", info.Id);
+        command.ExecuteNonQuery();
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

@@ -1,4 +1,5 @@
 using NormRetrieval.Indexing;
+using NormRetrieval.Testing.Indexing;
 using NormRetrieval.Vectors;
 
 namespace NormRetrieval.Tests.Indexing;
@@ -7,54 +8,8 @@ public sealed class ExactVectorIndexTests
 {
     private static float[] RandomUnitRows(Random rng, int rows, int dim) => TestVectors.RandomUnitRows(rng, rows, dim);
 
-    /// <summary>The reference: score every row with a plain loop, order by score then id.</summary>
-    private static (long Id, float Score)[] Naive(Dictionary<long, float[]> rows, ReadOnlySpan<float> query, int k)
-    {
-        var q = query.ToArray();
-        return [.. rows
-            .Select(kv => (kv.Key, Score: Dot(kv.Value, q)))
-            .OrderByDescending(x => x.Score).ThenBy(x => x.Key)
-            .Take(k)];
-    }
-
-    private static float Dot(float[] a, float[] b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            s += a[i] * b[i];
-        }
-
-        return (float)s;
-    }
-
-    private static void AssertMatchesNaive(IVectorIndex index, Dictionary<long, float[]> rows, float[] queries, int k)
-    {
-        int dim = index.Dimension;
-        var results = index.Search(queries, k);
-        for (int q = 0; q < queries.Length / dim; q++)
-        {
-            var expected = Naive(rows, queries.AsSpan(q * dim, dim), k);
-            var actual = results.Results(q);
-            Assert.Equal(expected.Length, actual.Count);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                Assert.Equal(expected[i].Score, actual[i].Score, 1e-5f);
-                if (i + 1 < expected.Length && Math.Abs(expected[i].Score - expected[i + 1].Score) > 1e-5f &&
-                    (i == 0 || Math.Abs(expected[i].Score - expected[i - 1].Score) > 1e-5f))
-                {
-                    Assert.Equal(expected[i].Id, actual[i].Id);
-                }
-            }
-
-            Assert.Equal(expected.Select(e => e.Id).Order(), actual.Select(a => a.Id).Order());
-            for (int i = expected.Length; i < k; i++)
-            {
-                Assert.Equal(VectorSearchResults.NoId, results.IdsOf(q)[i]);
-                Assert.Equal(float.NegativeInfinity, results.ScoresOf(q)[i]);
-            }
-        }
-    }
+    private static void AssertMatchesNaive(IVectorIndex index, Dictionary<long, float[]> rows, float[] queries, int k) =>
+        VectorIndexContractTests.AssertMatchesBruteForce(index, rows, queries, k);
 
     [Theory]
     [InlineData(1, 1, 1)]
@@ -186,67 +141,12 @@ public sealed class ExactVectorIndexTests
         Assert.False(File.Exists(path + ".tmp"));
     }
 
-    [Fact]
-    public async Task Concurrent_searches_with_one_writer_never_see_a_torn_state()
-    {
-        const int dim = 16;
-        var rng = new Random(8);
-        using var index = new ExactVectorIndex(dim, new ExactVectorIndexOptions { Threads = 1 });
+}
 
-        // Stable rows 0..99 never change; the writer adds and removes rows ≥ 1000 whose vectors are all
-        // orthogonal to the probe, so every search must return exactly the stable best match.
-        var stable = RandomUnitRows(rng, 100, dim);
-        for (int r = 0; r < 100; r++)
-        {
-            stable[(r * dim) + dim - 1] = 0;
-            VectorNorm.Split(stable.AsSpan(r * dim, dim), stable.AsSpan(r * dim, dim));
-        }
+/// <summary>The IVectorIndex contract on the managed exact index.</summary>
+public sealed class ExactVectorIndexContractTests : VectorIndexContractTests
+{
+    protected override IVectorIndex Create(int dimension) => new ExactVectorIndex(dimension, new ExactVectorIndexOptions { Threads = 1 });
 
-        index.Add([.. Enumerable.Range(0, 100).Select(i => (long)i)], stable);
-        float[] probe = stable.AsSpan(42 * dim, dim).ToArray();
-        float[] volatileRow = new float[dim];
-        volatileRow[dim - 1] = 1;
-
-        // The writer runs for at least 2 s and until every reader has searched 20 times while it wrote
-        // (bounded at 60 s): on a loaded machine a reader may not get a core for a while.
-        var searches = new int[3];
-        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        bool writing = true;
-        var writer = Task.Run(
-            () =>
-        {
-            long next = 1000;
-            while (!hardStop.IsCancellationRequested && (clock.Elapsed < TimeSpan.FromSeconds(2) || searches.Any(n => Volatile.Read(ref n) < 20)))
-            {
-                index.Add([next], volatileRow);
-                if (next % 2 == 0)
-                {
-                    index.Remove([next - 1, next]);
-                }
-
-                next++;
-            }
-
-            Volatile.Write(ref writing, false);
-        },
-            TestContext.Current.CancellationToken);
-        var readers = Enumerable.Range(0, 3).Select(reader => Task.Run(
-            () =>
-        {
-            while (Volatile.Read(ref writing))
-            {
-                var r = index.Search(probe, 3);
-                Assert.Equal(42L, r.Ids[0]);
-                Assert.Equal(1f, r.Scores[0], 1e-5f);
-                Assert.Equal(3, r.Ids.Distinct().Count());
-                Interlocked.Increment(ref searches[reader]);
-            }
-        },
-            TestContext.Current.CancellationToken)).ToArray();
-
-        await writer;
-        await Task.WhenAll(readers);
-        Assert.All(searches, c => Assert.True(c >= 20, $"a reader searched {c} times while the writer wrote"));
-    }
+    protected override IVectorIndex Load(string path) => ExactVectorIndex.Load(path);
 }

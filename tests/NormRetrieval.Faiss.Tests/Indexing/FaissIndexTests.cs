@@ -1,6 +1,7 @@
 using NormRetrieval.Faiss.Indexing;
 using NormRetrieval.Indexing;
 using NormRetrieval.Testing;
+using NormRetrieval.Testing.Indexing;
 using NormRetrieval.Vectors;
 
 namespace NormRetrieval.Faiss.Tests.Indexing;
@@ -283,60 +284,6 @@ public sealed class FaissIndexTests
     }
 
     [Fact]
-    public async Task Concurrent_searches_with_one_writer()
-    {
-        const int dim = 16;
-        var rng = new Random(8);
-        var stable = RandomUnitRows(rng, 200, dim);
-        for (int r = 0; r < 200; r++)
-        {
-            stable[(r * dim) + dim - 1] = 0;
-            VectorNorm.Split(stable.AsSpan(r * dim, dim), stable.AsSpan(r * dim, dim));
-        }
-
-        using var index = FaissIndex.Create(dim, new FaissIndexOptions { Factory = "Flat", Threads = 1 });
-        index.Add(Ids(200), stable);
-        float[] probe = stable.AsSpan(42 * dim, dim).ToArray();
-        var orthogonal = new float[dim];
-        orthogonal[dim - 1] = 1;
-        var ct = TestContext.Current.CancellationToken;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        var writer = Task.Run(
-            () =>
-            {
-                long next = 10_000;
-                while (!stop.IsCancellationRequested)
-                {
-                    index.Add([next], orthogonal);
-                    if (next % 2 == 1)
-                    {
-                        index.Remove([next - 1, next]);
-                    }
-
-                    next++;
-                }
-            },
-            ct);
-        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(
-            () =>
-            {
-                int n = 0;
-                while (!stop.IsCancellationRequested)
-                {
-                    var r = index.Search(probe, 3, new VectorSearchParameters { Threads = 1 });
-                    Assert.Equal(42L * 3, r.Ids[0]);
-                    Assert.Equal(3, r.Ids.Distinct().Count());
-                    n++;
-                }
-
-                return n;
-            },
-            ct)).ToArray();
-        await writer;
-        Assert.All(await Task.WhenAll(readers), n => Assert.True(n > 0));
-    }
-
-    [Fact]
     public async Task Concurrent_hnsw_searches_with_different_ef_search_values_agree_with_serial_ones()
     {
         var rng = new Random(30);
@@ -370,8 +317,16 @@ public sealed class FaissIndexTests
         using var flat = VectorIndexFactory.Create("flat", 8);
         Assert.IsType<ExactVectorIndex>(flat);
         Assert.Throws<ArgumentException>(() => VectorIndexFactory.Create("annoy", 8));
-        Assert.Equal("IVF4,Flat", FaissIndex.WithIdMapping("IVF4,Flat"));
-        Assert.Equal("IDMap,HNSW32", FaissIndex.WithIdMapping("HNSW32"));
-        Assert.Equal("IDMap2,Flat", FaissIndex.WithIdMapping("IDMap2,Flat"));
+        Assert.Equal("IVF4,Flat", FaissFactoryString.Parse("IVF4,Flat").Text);
+        Assert.Equal("IDMap,HNSW32", FaissFactoryString.Parse("HNSW32").Text);
+        Assert.Equal("IDMap2,Flat", FaissFactoryString.Parse("IDMap2,Flat").Text);
     }
+}
+
+/// <summary>The IVectorIndex contract on Faiss (Flat: exact inner product, removable).</summary>
+public sealed class FaissFlatContractTests : VectorIndexContractTests
+{
+    protected override IVectorIndex Create(int dimension) => FaissIndex.Create(dimension, new FaissIndexOptions { Factory = "Flat", Threads = 1 });
+
+    protected override IVectorIndex Load(string path) => FaissIndex.Load(path);
 }

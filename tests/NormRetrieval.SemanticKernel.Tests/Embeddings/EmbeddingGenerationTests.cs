@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.Vectors;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel.Tests.Embeddings;
 

@@ -1,5 +1,6 @@
 using Microsoft.SemanticKernel.Data;
 using NormRetrieval.Testing;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel.Tests.Integration;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.VectorData;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel.Tests.Persistence;
 

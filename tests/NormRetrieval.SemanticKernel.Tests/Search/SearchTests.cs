@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.Scoring;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel.Tests.Search;
 

@@ -1,0 +1,58 @@
+namespace NormRetrieval.Faiss.Indexing;
+
+/// <summary>
+/// What a Faiss factory string (<c>"HNSW32"</c>, <c>"IVF1024,PQ16"</c>, <c>"IDMap,Flat"</c>) means for the
+/// wrapper, read from its comma-separated components rather than by substring: whether ids need an
+/// <c>IDMap</c>, whether the index is a graph (no removal; efSearch applies) and whether it is inverted-file
+/// (trained; nprobe applies).
+/// </summary>
+internal sealed record FaissFactoryString
+{
+    private FaissFactoryString(string text, IReadOnlyList<string> components)
+    {
+        Text = text;
+        Components = components;
+        IsHnsw = components.Any(c => c.StartsWith("HNSW", StringComparison.OrdinalIgnoreCase));
+        IsIvf = components.Any(c => c.StartsWith("IVF", StringComparison.OrdinalIgnoreCase));
+        IsGraph = IsHnsw || components.Any(c => c.StartsWith("NSG", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The factory string as Faiss receives it (with the id mapping added where needed).</summary>
+    public string Text { get; }
+
+    /// <summary>The components, trimmed.</summary>
+    public IReadOnlyList<string> Components { get; }
+
+    /// <summary>An HNSW graph (searched with efSearch).</summary>
+    public bool IsHnsw { get; }
+
+    /// <summary>A graph index (HNSW or NSG): Faiss cannot remove from it.</summary>
+    public bool IsGraph { get; }
+
+    /// <summary>An inverted-file index (searched with nprobe; trained before use).</summary>
+    public bool IsIvf { get; }
+
+    /// <summary>Whether vectors can be removed by id.</summary>
+    public bool SupportsRemove => !IsGraph;
+
+    /// <summary>Parses a factory string and adds an <c>IDMap</c> prefix where the index type cannot store external ids itself.</summary>
+    /// <param name="factory">The factory string.</param>
+    /// <returns>The parsed string.</returns>
+    /// <exception cref="ArgumentException">The string is empty or has an empty component.</exception>
+    public static FaissFactoryString Parse(string factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(factory);
+        string[] components = [.. factory.Split(',').Select(c => c.Trim())];
+        if (components.Any(c => c.Length == 0))
+        {
+            throw new ArgumentException($"The Faiss factory string '{factory}' has an empty component.", nameof(factory));
+        }
+
+        bool mapped = components[0].StartsWith("IDMap", StringComparison.OrdinalIgnoreCase) || components[0].StartsWith("IVF", StringComparison.OrdinalIgnoreCase);
+        string[] all = mapped ? components : ["IDMap", .. components];
+        return new FaissFactoryString(string.Join(',', all), all);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}

@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
+using NormRetrieval.VectorData.ProviderServices;
+
+namespace NormRetrieval.SemanticKernel.Storage;
+
+/// <summary>A row as stored: id, key, data JSON, raw norm, token count and unit direction (empty when not read).</summary>
+internal sealed record StoredRow(long Id, string Key, string Data, double Norm, int? Tokens, byte[] Direction);
+
+/// <summary>A row with its cosine similarity to a query.</summary>
+internal sealed record CandidateRow(long Id, string Key, string Data, double Norm, int? Tokens, double Cosine, byte[] Direction);
+
+/// <summary>
+/// Every SQL statement on one collection's records table, in one place (modelled on Semantic Kernel's
+/// SqliteCommandBuilder): the table name comes from the collection's numeric id, values and filter
+/// parameters are always bound, never spliced.
+/// </summary>
+internal sealed class RecordTable(CollectionInfo info)
+{
+    private const string Columns = "id, key, data, norm, tokens, direction";
+
+    private readonly string _table = info.Table;
+
+    /// <summary>The number of rows.</summary>
+    public long Count(SqliteConnection connection) => Scalar(connection, $"SELECT COUNT(*) FROM {_table};");
+
+    /// <summary>Whether any row exists.</summary>
+    public bool HasRows(SqliteConnection connection) => Scalar(connection, $"SELECT EXISTS (SELECT 1 FROM {_table});") != 0;
+
+    /// <summary>The rows with the given keys (directions read only when asked for).</summary>
+    public List<StoredRow> ByKeys(SqliteConnection connection, string[] keys, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE key IN (SELECT value FROM json_each($keys));";
+        command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys));
+        return Read(command, cancellationToken);
+    }
+
+    /// <summary>The rows a translated filter matches, in the order asked for, paged.</summary>
+    public List<StoredRow> Where<TRecord>(
+        SqliteConnection connection, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, FilteredRecordRetrievalOptions<TRecord> options, CollectionModel model, int top, CancellationToken cancellationToken)
+    {
+        var (orderBy, orderParameters) = OrderBy(options, model);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE {filter.Sql} ORDER BY {orderBy}id LIMIT $top OFFSET $skip;";
+        command.Parameters.AddRange(Clone(filter.Parameters));
+        command.Parameters.AddRange(orderParameters);
+        command.Parameters.AddWithValue("$top", top);
+        command.Parameters.AddWithValue("$skip", options.Skip);
+        return Read(command, cancellationToken);
+    }
+
+    /// <summary>How many rows a translated filter matches.</summary>
+    public long CountWhere(SqliteConnection connection, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {_table} WHERE {filter.Sql};";
+        command.Parameters.AddRange(Clone(filter.Parameters));
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Scores every row a filter matches against a query (an exact filtered search).</summary>
+    public List<CandidateRow> ScanWhere(SqliteConnection connection, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, float[] query, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE {filter.Sql};";
+        command.Parameters.AddRange(Clone(filter.Parameters));
+        var rows = new List<CandidateRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if ((rows.Count & 1023) == 1023)
+            {
+                // A filtered scan can read every row: it stops between chunks when cancelled.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            byte[] direction = (byte[])reader.GetValue(5);
+            var row = Row(reader, direction);
+            rows.Add(Candidate(row, TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(direction))));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The rows of index hits (optionally also matching a filter), with the hits' cosines.</summary>
+    public List<CandidateRow> Hits(SqliteConnection connection, Dictionary<long, float> cosines, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE id IN (SELECT value FROM json_each($ids)){(filter is null ? string.Empty : " AND " + filter.Value.Sql)};";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(cosines.Keys));
+        if (filter is not null)
+        {
+            command.Parameters.AddRange(Clone(filter.Value.Parameters));
+        }
+
+        var rows = new List<CandidateRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var row = Row(reader, includeVectors ? (byte[])reader.GetValue(5) : []);
+            rows.Add(Candidate(row, cosines[row.Id]));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Every id.</summary>
+    public HashSet<long> Ids(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id FROM {_table};";
+        using var reader = command.ExecuteReader();
+        var ids = new HashSet<long>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+            if ((ids.Count & 65535) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>The directions of the given ids.</summary>
+    public (long[] Ids, float[] Directions) Directions(SqliteConnection connection, long[] ids, int dimension)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, direction FROM {_table} WHERE id IN (SELECT value FROM json_each($ids));";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        var found = new List<long>(ids.Length);
+        var directions = new List<float>(ids.Length * dimension);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found.Add(reader.GetInt64(0));
+            directions.AddRange(MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
+        }
+
+        return ([.. found], [.. directions]);
+    }
+
+    /// <summary>Streams every row's id and direction in chunks (the lists are reused between calls).</summary>
+    public void AllDirections(SqliteConnection connection, int chunk, Action<List<long>, List<float>> consume)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, direction FROM {_table};";
+        using var reader = command.ExecuteReader();
+        var ids = new List<long>();
+        var directions = new List<float>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+            directions.AddRange(MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
+            if (ids.Count == chunk)
+            {
+                consume(ids, directions);
+                ids.Clear();
+                directions.Clear();
+            }
+        }
+
+        consume(ids, directions);
+    }
+
+    /// <summary>Deletes the rows with the given keys; each removed row is reported before it goes.</summary>
+    public List<long> DeleteKeys(SqliteConnection connection, SqliteTransaction tx, string[] keys, Action<StoredRow> removing)
+    {
+        var removed = new List<long>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = tx;
+            select.CommandText = $"SELECT {Columns} FROM {_table} WHERE key IN (SELECT value FROM json_each($keys));";
+            select.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys));
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var row = Row(reader, (byte[])reader.GetValue(5));
+                removing(row);
+                removed.Add(row.Id);
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            using var delete = connection.CreateCommand();
+            delete.Transaction = tx;
+            delete.CommandText = $"DELETE FROM {_table} WHERE id IN (SELECT value FROM json_each($ids));";
+            delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(removed));
+            delete.ExecuteNonQuery();
+        }
+
+        return removed;
+    }
+
+    /// <summary>Inserts prepared records with new ids; each inserted record is reported.</summary>
+    public List<long> Insert(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<PreparedRecord> records, Action<PreparedRecord> inserted, CancellationToken cancellationToken)
+    {
+        // Ids are assigned here rather than read back row by row: writes to a collection are serialised
+        // by its write lock, and AUTOINCREMENT's sequence (never reused) is where the next id starts.
+        long next;
+        using (var sequence = connection.CreateCommand())
+        {
+            sequence.Transaction = tx;
+            sequence.CommandText = $"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $table), 0), COALESCE((SELECT MAX(id) FROM {_table}), 0));";
+            sequence.Parameters.AddWithValue("$table", _table);
+            next = Convert.ToInt64(sequence.ExecuteScalar(), CultureInfo.InvariantCulture) + 1;
+        }
+
+        var ids = new List<long>(records.Count);
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = $"INSERT INTO {_table} ({Columns}) VALUES ($id, $key, $data, $norm, $tokens, $direction);";
+        var id = insert.Parameters.Add("$id", SqliteType.Integer);
+        var key = insert.Parameters.Add("$key", SqliteType.Text);
+        var data = insert.Parameters.Add("$data", SqliteType.Text);
+        var norm = insert.Parameters.Add("$norm", SqliteType.Real);
+        var tokens = insert.Parameters.Add("$tokens", SqliteType.Integer);
+        var direction = insert.Parameters.Add("$direction", SqliteType.Blob);
+        insert.Prepare();
+        foreach (var r in records)
+        {
+            if ((ids.Count & 1023) == 1023)
+            {
+                // Cancelled inside the transaction: it rolls back and nothing of the batch is stored.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            id.Value = next;
+            key.Value = r.Key;
+            data.Value = r.Data;
+            norm.Value = (double)r.Norm;
+            tokens.Value = r.Tokens is int t ? t : DBNull.Value;
+            direction.Value = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
+            insert.ExecuteNonQuery();
+            ids.Add(next++);
+            inserted(r);
+        }
+
+        return ids;
+    }
+
+    /// <summary>Translates a retrieval's OrderBy into SQL (key column or bound JSON paths), ending with ", " when not empty.</summary>
+    private static (string Sql, List<SqliteParameter> Parameters) OrderBy<TRecord>(FilteredRecordRetrievalOptions<TRecord> options, CollectionModel model)
+    {
+        var parameters = new List<SqliteParameter>();
+        if (options.OrderBy is null)
+        {
+            return (string.Empty, parameters);
+        }
+
+        var definition = options.OrderBy(new FilteredRecordRetrievalOptions<TRecord>.OrderByDefinition());
+        var sql = new StringBuilder();
+        foreach (var sort in definition.Values)
+        {
+            var property = model.GetDataOrKeyProperty(sort.PropertySelector);
+            if (property is KeyPropertyModel)
+            {
+                sql.Append("key");
+            }
+            else
+            {
+                string name = "$o" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+                parameters.Add(new SqliteParameter(name, "$.\"" + property.StorageName + "\""));
+                sql.Append("json_extract(data, ").Append(name).Append(')');
+            }
+
+            sql.Append(sort.Ascending ? " ASC, " : " DESC, ");
+        }
+
+        return (sql.ToString(), parameters);
+    }
+
+    private static List<StoredRow> Read(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<StoredRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if ((rows.Count & 1023) == 1023)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            rows.Add(Row(reader, (byte[])reader.GetValue(5)));
+        }
+
+        return rows;
+    }
+
+    private static StoredRow Row(SqliteDataReader reader, byte[] direction) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), direction);
+
+    private static CandidateRow Candidate(StoredRow row, double cosine) => new(row.Id, row.Key, row.Data, row.Norm, row.Tokens, cosine, row.Direction);
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteParameter[] Clone(IReadOnlyList<SqliteParameter> parameters) =>
+        [.. parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value))];
+}
