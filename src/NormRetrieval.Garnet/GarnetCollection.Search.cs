@@ -12,45 +12,17 @@ namespace NormRetrieval.Garnet;
 public partial class GarnetCollection<TKey, TRecord>
 {
     /// <inheritdoc />
-    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Every shard is searched in parallel. With <see cref="GarnetVectorStoreOptions.AllowPartialResults"/>, shards that
+    /// do not answer are named in <see cref="NormSearchResponse{TRecord}.UnavailableShards"/> instead of failing the search;
+    /// otherwise a <see cref="GarnetShardUnavailableException"/> is thrown.
+    /// </remarks>
+    protected override async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
     {
-        var response = await SearchCoreAsync(searchValue, top, options, withConfidence: false, cancellationToken).ConfigureAwait(false);
-        foreach (var result in response.Results)
-        {
-            yield return new VectorSearchResult<TRecord>(result.Record, result.Score);
-        }
-    }
-
-    /// <summary>
-    /// Searches every shard in parallel and returns, with each result, the explanation of its score, the
-    /// query's norm and confidence signal, and which shards (if any) did not answer.
-    /// </summary>
-    /// <typeparam name="TInput">float[], ReadOnlyMemory&lt;float&gt;, Embedding&lt;float&gt;, or string (with an embedding generator).</typeparam>
-    /// <param name="searchValue">The query.</param>
-    /// <param name="top">Results wanted (≥ 1).</param>
-    /// <param name="options">Filter, skip, threshold, vectors; a <see cref="NormSearchOptions{TRecord}"/> also chooses the ranking.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The results and the query's signals.</returns>
-    /// <exception cref="InvalidVectorException">The query vector has the wrong dimension, is zero, or holds NaN or infinity.</exception>
-    /// <exception cref="NotSupportedException">The input type or the filter is not supported.</exception>
-    /// <exception cref="GarnetShardUnavailableException">A shard did not answer and partial results are not allowed.</exception>
-    public Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
-        where TInput : notnull =>
-        SearchCoreAsync(searchValue, top, options, withConfidence: true, cancellationToken);
-
-    private async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options, bool withConfidence, CancellationToken cancellationToken)
-        where TInput : notnull
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        options ??= new VectorSearchOptions<TRecord>();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
-        _pipeline.CheckIncludeVectors(options.IncludeVectors);
-        var ranking = RecordPipeline.Ranking(options, _options.Ranking, _store.Options.Ranking);
-        string? filter = options.Filter is null ? null : GarnetFilterTranslator.Translate(options.Filter, _pipeline.Mapper.Model);
-        ReadOnlyMemory<float> raw = await _pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(request);
+        var (searchValue, top, options, ranking, withConfidence) = (request.Value, request.Top, request.Options, request.Ranking, request.WithConfidence);
+        string? filter = options.Filter is null ? null : GarnetFilterTranslator.Translate(options.Filter, Pipeline.Mapper.Model);
+        ReadOnlyMemory<float> raw = await Pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
         var layout = await RequireLayoutAsync().ConfigureAwait(false);
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, layout.Dimension);
@@ -94,7 +66,7 @@ public partial class GarnetCollection<TKey, TRecord>
         var candidates = hits.OrderByDescending(h => h.Cosine).ThenBy(h => h.Key, StringComparer.Ordinal).Take(count).ToList();
         Dictionary<string, float[]>? vectors = options.IncludeVectors ? await VectorsAsync(layout, candidates.Select(c => c.Key)).ConfigureAwait(false) : null;
         var byKey = candidates.ToDictionary(c => c.Key, StringComparer.Ordinal);
-        var (results, confidence) = _pipeline.Rank(
+        var (results, confidence) = Pipeline.Rank(
             [.. candidates.Select(c => new RerankCandidate<string>(c.Key, c.Cosine, c.Norm, c.Tokens))],
             (key, score, explanation) =>
             {
@@ -106,7 +78,7 @@ public partial class GarnetCollection<TKey, TRecord>
                     System.Numerics.Tensors.TensorPrimitives.Multiply(vector, (float)hit.Norm, vector);
                 }
 
-                return new NormSearchResult<TRecord>(_pipeline.Mapper.Create<TRecord>(key, hit.Attributes, vector), score, explanation);
+                return new NormSearchResult<TRecord>(Pipeline.Mapper.Create<TRecord>(key, hit.Attributes, vector), score, explanation);
             },
             queryNorm,
             statistics.Statistics,

@@ -37,28 +37,23 @@ namespace NormRetrieval.Garnet;
 /// and range comparisons on strings and dates; both throw <see cref="NotSupportedException"/>.
 /// </para>
 /// </remarks>
-public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, INormSearchable<TRecord>
+public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection<TKey, TRecord>
     where TKey : notnull
     where TRecord : class
 {
     private readonly GarnetVectorStore _store;
     private readonly GarnetCollectionOptions _options;
-    private readonly RecordPipeline _pipeline;
     private readonly VectorStoreCollectionMetadata _metadata;
     private readonly ShardExecutor _shards;
     private readonly ShardedNormStatistics _statistics;
     private CollectionLayout? _layout;
 
     internal GarnetCollection(GarnetVectorStore store, string name, GarnetCollectionOptions options, bool dynamic = false)
+        : base(name, options, (store ?? throw new ArgumentNullException(nameof(store))).Options.EmbeddingGenerator, options?.Ranking ?? store.Options.Ranking, dynamic)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(options);
-        CollectionNames.Validate(name);
         _store = store;
-        _options = options;
-        Name = name;
-        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? options.Definition?.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
-        if (_pipeline.Mapper.Model.DataProperties.Any(p => p.StorageName.StartsWith("__", StringComparison.Ordinal)))
+        _options = options!;
+        if (Pipeline.Mapper.Model.DataProperties.Any(p => p.StorageName.StartsWith("__", StringComparison.Ordinal)))
         {
             throw new NotSupportedException("Data property storage names starting with '__' are reserved for NormRetrieval's attributes.");
         }
@@ -67,15 +62,6 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
         _statistics = new ShardedNormStatistics(store, _shards, name);
         _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = GarnetVectorStore.SystemName, VectorStoreName = store.EndPoints, CollectionName = name };
     }
-
-    /// <inheritdoc />
-    public override string Name { get; }
-
-    /// <summary>The distance function of the vector property (CosineSimilarity or CosineDistance).</summary>
-    public string Distance => _pipeline.Distance;
-
-    /// <summary>The vector dimension of this collection's definition.</summary>
-    public int Dimension => _pipeline.Mapper.VectorProperty.Dimensions;
 
     /// <summary>The number of records: the sum of the shards' cardinalities.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -99,7 +85,7 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>
     /// <exception cref="GarnetShardUnavailableException">A shard did not answer (and partial results are not allowed).</exception>
-    public async Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+    public override async Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
     {
         var layout = await LayoutAsync().ConfigureAwait(false);
         return layout is null ? new NormStatistics() : (await _statistics.ReadAsync(layout, refresh: true).ConfigureAwait(false)).Statistics.Clone();
@@ -125,7 +111,7 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
     /// <inheritdoc />
     public override async Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default)
     {
-        var vector = _pipeline.Mapper.VectorProperty;
+        var vector = Pipeline.Mapper.VectorProperty;
         if (vector.Dimensions < 1)
         {
             throw new InvalidOperationException($"The vector property '{vector.ModelName}' needs a positive dimension.");
@@ -141,7 +127,7 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
         var wanted = new CollectionLayout(
             vector.Dimensions,
             Distance,
-            _pipeline.Mapper.KeyType.Name,
+            Pipeline.Mapper.KeyType.Name,
             CollectionLayout.ChooseTags(Name, shards, tag => _store.Connection.HashSlot(tag)),
             _options.Quantization ?? _store.Options.Quantization,
             _store.Options.M,
@@ -164,23 +150,12 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
     }
 
     /// <inheritdoc />
-    public override async Task<TRecord?> GetAsync(TKey key, RecordRetrievalOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        await foreach (var record in GetAsync([key], options, cancellationToken).ConfigureAwait(false))
-        {
-            return record;
-        }
-
-        return null;
-    }
-
-    /// <inheritdoc />
     public override async IAsyncEnumerable<TRecord> GetAsync(IEnumerable<TKey> keys, RecordRetrievalOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, _pipeline.Mapper.KeyType)).Distinct(StringComparer.Ordinal)];
+        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, Pipeline.Mapper.KeyType)).Distinct(StringComparer.Ordinal)];
         bool vectors = options?.IncludeVectors ?? false;
-        _pipeline.CheckIncludeVectors(vectors);
+        Pipeline.CheckIncludeVectors(vectors);
         var layout = await RequireLayoutAsync().ConfigureAwait(false);
         var found = new Dictionary<string, TRecord>(StringComparer.Ordinal);
         await Task.WhenAll(encoded.GroupBy(k => ShardExecutor.ShardOf(layout, k)).Select(group => _shards.Call(layout, group.Key, "Get", async db =>
@@ -225,13 +200,10 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
         throw new NotSupportedException("Garnet vector sets cannot list records by a filter without a query vector; search with VectorSearchOptions.Filter, or get records by key.");
 
     /// <inheritdoc />
-    public override Task DeleteAsync(TKey key, CancellationToken cancellationToken = default) => DeleteAsync([key], cancellationToken);
-
-    /// <inheritdoc />
     public override async Task DeleteAsync(IEnumerable<TKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, _pipeline.Mapper.KeyType)).Distinct(StringComparer.Ordinal)];
+        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, Pipeline.Mapper.KeyType)).Distinct(StringComparer.Ordinal)];
         if (encoded.Length == 0)
         {
             return;
@@ -252,29 +224,10 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
     }
 
     /// <inheritdoc />
-    public override Task UpsertAsync(TRecord record, CancellationToken cancellationToken = default)
+    protected override async Task UpsertBatchAsync(IReadOnlyList<TRecord> list, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        return UpsertAsync([record], cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override async Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        var list = records.ToList();
-        if (list.Any(r => r is null))
-        {
-            throw new ArgumentNullException(nameof(records), "A record in the batch is null.");
-        }
-
-        if (list.Count == 0)
-        {
-            return;
-        }
-
         var layout = await RequireLayoutAsync().ConfigureAwait(false);
-        var prepared = await _pipeline.PrepareAsync(list, layout.Dimension, cancellationToken).ConfigureAwait(false);
+        var prepared = await Pipeline.PrepareAsync(list, layout.Dimension, cancellationToken).ConfigureAwait(false);
         try
         {
             await Task.WhenAll(prepared.GroupBy(p => ShardExecutor.ShardOf(layout, p.Key)).Select(group => _shards.Call(layout, group.Key, "Upsert", async db =>
@@ -325,7 +278,7 @@ public partial class GarnetCollection<TKey, TRecord> : VectorStoreCollection<TKe
             System.Numerics.Tensors.TensorPrimitives.Multiply(raw, (float)GarnetAttributes.ReadNorm(attributes).Norm, raw);
         }
 
-        return _pipeline.Mapper.Create<TRecord>(key, attributes, raw);
+        return Pipeline.Mapper.Create<TRecord>(key, attributes, raw);
     }
 
     private async Task<CollectionLayout?> LayoutAsync()

@@ -4,7 +4,7 @@ using NormRetrieval.VectorData;
 namespace NormRetrieval.Garnet;
 
 /// <summary>Options of a Garnet collection; unset values come from the store's options.</summary>
-public sealed class GarnetCollectionOptions : VectorStoreCollectionOptions
+public sealed class GarnetCollectionOptions : NormCollectionOptionsBase
 {
     /// <summary>Creates options with the defaults.</summary>
     public GarnetCollectionOptions()
@@ -16,10 +16,8 @@ public sealed class GarnetCollectionOptions : VectorStoreCollectionOptions
     public GarnetCollectionOptions(GarnetCollectionOptions source)
         : base(source)
     {
-        ArgumentNullException.ThrowIfNull(source);
         Shards = source.Shards;
         Quantization = source.Quantization;
-        Ranking = source.Ranking;
     }
 
     /// <summary>How many shards when the collection is created.</summary>
@@ -27,7 +25,4 @@ public sealed class GarnetCollectionOptions : VectorStoreCollectionOptions
 
     /// <summary>Quantisation when the collection is created.</summary>
     public VectorQuantization? Quantization { get; set; }
-
-    /// <summary>Norm-aware ranking for every search of this collection, unless a query says otherwise.</summary>
-    public NormRankingOptions? Ranking { get; set; }
 }

@@ -15,7 +15,7 @@ public enum VectorQuantization
 }
 
 /// <summary>Options of a <see cref="GarnetVectorStore"/>: the layout of new collections and how searches behave.</summary>
-public sealed class GarnetVectorStoreOptions
+public sealed class GarnetVectorStoreOptions : NormStoreOptions
 {
     /// <summary>Creates options with the defaults.</summary>
     public GarnetVectorStoreOptions()
@@ -25,8 +25,8 @@ public sealed class GarnetVectorStoreOptions
     /// <summary>Copies options (DI registrations copy what they are given and never change it).</summary>
     /// <param name="source">The options to copy.</param>
     public GarnetVectorStoreOptions(GarnetVectorStoreOptions source)
+        : base(source)
     {
-        ArgumentNullException.ThrowIfNull(source);
         Shards = source.Shards;
         M = source.M;
         BuildEf = source.BuildEf;
@@ -34,9 +34,6 @@ public sealed class GarnetVectorStoreOptions
         Quantization = source.Quantization;
         AllowPartialResults = source.AllowPartialResults;
         StatisticsRefreshInterval = source.StatisticsRefreshInterval;
-        Ranking = source.Ranking;
-        EmbeddingGenerator = source.EmbeddingGenerator;
-        LoggerFactory = source.LoggerFactory;
     }
 
     /// <summary>How many vector sets (shards) a new collection is spread over (default 3). Each lands on its own hash slot range, so a cluster spreads them over its primaries.</summary>
@@ -63,15 +60,6 @@ public sealed class GarnetVectorStoreOptions
 
     /// <summary>How long merged norm statistics are reused before they are read again from the shards (default 5 s; this client's own writes refresh them at once).</summary>
     public TimeSpan StatisticsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Norm-aware ranking applied to every search unless a collection or a query says otherwise.</summary>
-    public NormRankingOptions? Ranking { get; set; }
-
-    /// <summary>The embedding generator for collections whose vector property is a string.</summary>
-    public IEmbeddingGenerator? EmbeddingGenerator { get; set; }
-
-    /// <summary>Where the store logs (endpoints only: passwords are never logged).</summary>
-    public ILoggerFactory? LoggerFactory { get; set; }
 
     internal void Validate()
     {

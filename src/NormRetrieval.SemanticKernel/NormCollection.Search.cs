@@ -24,40 +24,13 @@ public partial class NormCollection<TKey, TRecord>
     public const int ExactFilterLimit = 20_000;
 
     /// <inheritdoc />
-    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    protected override async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
     {
-        var response = await SearchDetailedAsync(searchValue, top, options, cancellationToken).ConfigureAwait(false);
-        foreach (var result in response.Results)
-        {
-            yield return new VectorSearchResult<TRecord>(result.Record, result.Score);
-        }
-    }
+        ArgumentNullException.ThrowIfNull(request);
+        var (searchValue, top, options, ranking) = (request.Value, request.Top, request.Options, request.Ranking);
+        (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, Pipeline.Mapper.Model);
 
-    /// <summary>
-    /// Searches like <see cref="SearchAsync{TInput}"/> and returns, with each result, the explanation of its
-    /// score, plus the query's norm and confidence signal.
-    /// </summary>
-    /// <typeparam name="TInput">float[], ReadOnlyMemory&lt;float&gt;, Embedding&lt;float&gt;, or string (with an embedding generator; encoded in query mode).</typeparam>
-    /// <param name="searchValue">The query.</param>
-    /// <param name="top">Results wanted (≥ 1).</param>
-    /// <param name="options">Filter, skip, threshold, vectors; a <see cref="NormSearchOptions{TRecord}"/> also chooses the ranking.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The results and the query's signals.</returns>
-    /// <exception cref="InvalidVectorException">The query vector has the wrong dimension, is zero, or holds NaN or infinity.</exception>
-    /// <exception cref="NotSupportedException">The input type or the filter is not supported.</exception>
-    public async Task<NormSearchResponse<TRecord>> SearchDetailedAsync<TInput>(
-        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
-        where TInput : notnull
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        options ??= new VectorSearchOptions<TRecord>();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
-        CheckIncludeVectors(options.IncludeVectors);
-        var ranking = RecordPipeline.Ranking(options, _options.Ranking, _store.Options.Ranking);
-        (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _mapper.Model);
-
-        ReadOnlyMemory<float> raw = await _pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<float> raw = await Pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
         var state = await Run(() => RequireState(cancellationToken), "Search").ConfigureAwait(false);
         var direction = new float[raw.Length];
         float queryNorm = VectorNorm.Split(raw.Span, direction, state.Info.Dimension);
@@ -73,7 +46,7 @@ public partial class NormCollection<TKey, TRecord>
         var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);
-        var (results, confidence) = _pipeline.Rank(
+        var (results, confidence) = Pipeline.Rank(
             [.. rows.Select(r => new RerankCandidate<long>(r.Id, r.Cosine, r.Norm, r.Tokens))],
             (id, score, explanation) =>
             {
@@ -84,7 +57,8 @@ public partial class NormCollection<TKey, TRecord>
             state.Statistics,
             ranking,
             options,
-            top);
+            top,
+            request.WithConfidence);
         return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString());
     }
 

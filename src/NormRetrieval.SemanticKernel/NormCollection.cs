@@ -34,30 +34,21 @@ namespace NormRetrieval.SemanticKernel;
 /// call returns. Thread-safe: concurrent searches and reads with one writer.
 /// </para>
 /// </remarks>
-public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, INormSearchable<TRecord>
+public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<TKey, TRecord>
     where TKey : notnull
     where TRecord : class
 {
     private readonly NormVectorStore _store;
     private readonly NormCollectionOptions _options;
-    private readonly RecordMapper _mapper;
-    private readonly RecordPipeline _pipeline;
     private readonly VectorStoreCollectionMetadata _metadata;
     private readonly bool _ownsStore;
 
     internal NormCollection(NormVectorStore store, string name, NormCollectionOptions options, bool dynamic = false, bool ownsStore = false)
+        : base(name, options, (store ?? throw new ArgumentNullException(nameof(store))).Options.EmbeddingGenerator, options?.Ranking ?? store.Options.Ranking, dynamic)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(options);
-        CollectionNames.Validate(name);
-
         _store = store;
         _ownsStore = ownsStore;
-        _options = options;
-        Name = name;
-        _pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? options.Definition?.EmbeddingGenerator ?? store.Options.EmbeddingGenerator, dynamic);
-        _mapper = _pipeline.Mapper;
-        Distance = _pipeline.Distance;
+        _options = options!;
         _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = store.Directory, CollectionName = name };
 
         // A definition of another dimension would accept vectors that cannot be compared with the stored ones.
@@ -67,20 +58,11 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         }
     }
 
-    /// <inheritdoc />
-    public override string Name { get; }
-
-    /// <summary>The distance function of the vector property (CosineSimilarity or CosineDistance).</summary>
-    public string Distance { get; }
-
-    /// <summary>The vector dimension of this collection's definition.</summary>
-    public int Dimension => _mapper.VectorProperty.Dimensions;
-
     /// <summary>The norm statistics of the stored records (a snapshot), or empty statistics when the collection does not exist.</summary>
     public NormStatistics Statistics => _store.GetState(Name)?.Statistics.Clone() ?? new NormStatistics();
 
     /// <inheritdoc />
-    public Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+    public override Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Statistics);
@@ -123,7 +105,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     public override Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default) => Run(
         () =>
         {
-            var vector = _mapper.VectorProperty;
+            var vector = Pipeline.Mapper.VectorProperty;
             if (vector.Dimensions < 1)
             {
                 throw new InvalidOperationException($"The vector property '{vector.ModelName}' needs a positive dimension.");
@@ -137,7 +119,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                 IndexKind.Hnsw => "HNSW32",
                 _ => throw new NotSupportedException($"Index kind '{vector.IndexKind}' is not supported; use Flat or Hnsw, or set NormCollectionOptions.IndexFactory to a Faiss factory string."),
             };
-            _store.CreateState(Name, vector.Dimensions, Distance, engine, factory, _mapper.KeyType);
+            _store.CreateState(Name, vector.Dimensions, Distance, engine, factory, Pipeline.Mapper.KeyType);
             return true;
         },
         "EnsureCollectionExists");
@@ -147,23 +129,12 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         _store.EnsureCollectionDeletedAsync(Name, cancellationToken);
 
     /// <inheritdoc />
-    public override async Task<TRecord?> GetAsync(TKey key, RecordRetrievalOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        await foreach (var record in GetAsync([key], options, cancellationToken).ConfigureAwait(false))
-        {
-            return record;
-        }
-
-        return null;
-    }
-
-    /// <inheritdoc />
     public override async IAsyncEnumerable<TRecord> GetAsync(IEnumerable<TKey> keys, RecordRetrievalOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, _mapper.KeyType))];
+        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, Pipeline.Mapper.KeyType))];
         bool vectors = options?.IncludeVectors ?? false;
-        CheckIncludeVectors(vectors);
+        Pipeline.CheckIncludeVectors(vectors);
         var records = await Run(
             () =>
             {
@@ -187,14 +158,14 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         options ??= new FilteredRecordRetrievalOptions<TRecord>();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
-        CheckIncludeVectors(options.IncludeVectors);
-        var where = SqliteFilterTranslator.Translate(filter, _mapper.Model);
+        Pipeline.CheckIncludeVectors(options.IncludeVectors);
+        var where = SqliteFilterTranslator.Translate(filter, Pipeline.Mapper.Model);
         var records = await Run(
             () =>
             {
                 var state = RequireState(cancellationToken);
                 using var connection = _store.Storage.Open();
-                return Materialize(state.Table.Where(connection, where, options, _mapper.Model, top, cancellationToken), options.IncludeVectors, cancellationToken);
+                return Materialize(state.Table.Where(connection, where, options, Pipeline.Mapper.Model, top, cancellationToken), options.IncludeVectors, cancellationToken);
             },
             "Get").ConfigureAwait(false);
         foreach (var record in records)
@@ -205,13 +176,10 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     }
 
     /// <inheritdoc />
-    public override Task DeleteAsync(TKey key, CancellationToken cancellationToken = default) => DeleteAsync([key], cancellationToken);
-
-    /// <inheritdoc />
     public override async Task DeleteAsync(IEnumerable<TKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, _mapper.KeyType)).Distinct(StringComparer.Ordinal)];
+        string[] encoded = [.. keys.Select(k => KeyCodec.Encode(k, Pipeline.Mapper.KeyType)).Distinct(StringComparer.Ordinal)];
         if (encoded.Length == 0)
         {
             return;
@@ -243,29 +211,10 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
     }
 
     /// <inheritdoc />
-    public override Task UpsertAsync(TRecord record, CancellationToken cancellationToken = default)
+    protected override async Task UpsertBatchAsync(IReadOnlyList<TRecord> list, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        return UpsertAsync([record], cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override async Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        var list = records.ToList();
-        if (list.Any(r => r is null))
-        {
-            throw new ArgumentNullException(nameof(records), "A record in the batch is null.");
-        }
-
-        if (list.Count == 0)
-        {
-            return;
-        }
-
         var state = await Run(() => RequireState(cancellationToken), "Upsert").ConfigureAwait(false);
-        var prepared = await _pipeline.PrepareAsync(list, state.Info.Dimension, cancellationToken).ConfigureAwait(false);
+        var prepared = await Pipeline.PrepareAsync(list, state.Info.Dimension, cancellationToken).ConfigureAwait(false);
         await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -348,7 +297,7 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
                 System.Numerics.Tensors.TensorPrimitives.Multiply(raw, (float)norm, raw);
             }
 
-            return _mapper.Create<TRecord>(key, data, raw);
+            return Pipeline.Mapper.Create<TRecord>(key, data, raw);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidDataException or OverflowException or KeyNotFoundException)
         {
@@ -362,8 +311,6 @@ public partial class NormCollection<TKey, TRecord> : VectorStoreCollection<TKey,
             };
         }
     }
-
-    private void CheckIncludeVectors(bool includeVectors) => _pipeline.CheckIncludeVectors(includeVectors);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

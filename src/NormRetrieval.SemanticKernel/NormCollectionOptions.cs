@@ -4,7 +4,7 @@ using NormRetrieval.VectorData;
 namespace NormRetrieval.SemanticKernel;
 
 /// <summary>Options of a NormRetrieval collection (beyond the definition and embedding generator).</summary>
-public sealed class NormCollectionOptions : VectorStoreCollectionOptions
+public sealed class NormCollectionOptions : NormCollectionOptionsBase
 {
     /// <summary>Creates default options.</summary>
     public NormCollectionOptions()
@@ -16,10 +16,8 @@ public sealed class NormCollectionOptions : VectorStoreCollectionOptions
     public NormCollectionOptions(NormCollectionOptions source)
         : base(source)
     {
-        ArgumentNullException.ThrowIfNull(source);
         Engine = source.Engine;
         IndexFactory = source.IndexFactory;
-        Ranking = source.Ranking;
     }
 
     /// <summary>The engine when the collection is created: <c>faiss</c> or <c>flat</c> (default: the store's).</summary>
@@ -27,7 +25,4 @@ public sealed class NormCollectionOptions : VectorStoreCollectionOptions
 
     /// <summary>The Faiss factory string when the collection is created (default: the store's, or from the vector property's IndexKind).</summary>
     public string? IndexFactory { get; set; }
-
-    /// <summary>Norm-aware ranking for every search of this collection, unless a query says otherwise (default: the store's).</summary>
-    public NormRankingOptions? Ranking { get; set; }
 }

@@ -5,7 +5,7 @@ using NormRetrieval.VectorData;
 namespace NormRetrieval.SemanticKernel;
 
 /// <summary>Options of <see cref="NormVectorStore"/>.</summary>
-public sealed class NormVectorStoreOptions
+public sealed class NormVectorStoreOptions : NormStoreOptions
 {
     /// <summary>Creates options with the defaults.</summary>
     public NormVectorStoreOptions()
@@ -15,14 +15,11 @@ public sealed class NormVectorStoreOptions
     /// <summary>Copies options (DI registrations copy what they are given and never change it).</summary>
     /// <param name="source">The options to copy.</param>
     public NormVectorStoreOptions(NormVectorStoreOptions source)
+        : base(source)
     {
-        ArgumentNullException.ThrowIfNull(source);
         Engine = source.Engine;
         IndexFactory = source.IndexFactory;
         SearchParameters = source.SearchParameters;
-        Ranking = source.Ranking;
-        EmbeddingGenerator = source.EmbeddingGenerator;
-        LoggerFactory = source.LoggerFactory;
         ReadOnly = source.ReadOnly;
         VerifyOnOpen = source.VerifyOnOpen;
         MaxDatabasePages = source.MaxDatabasePages;
@@ -45,15 +42,6 @@ public sealed class NormVectorStoreOptions
     /// OpenMP threads (null: the engines' defaults, e.g. efSearch 16).
     /// </summary>
     public NormRetrieval.Indexing.VectorSearchParameters? SearchParameters { get; set; }
-
-    /// <summary>Norm-aware ranking applied to every search of every collection unless a collection or a query says otherwise.</summary>
-    public NormRankingOptions? Ranking { get; set; }
-
-    /// <summary>The embedding generator for collections whose vector property is a string.</summary>
-    public IEmbeddingGenerator? EmbeddingGenerator { get; set; }
-
-    /// <summary>Where the store logs index rebuilds, fallbacks and warnings.</summary>
-    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Open the store read-only: every write fails with a <c>VectorStoreException</c>.</summary>
     public bool ReadOnly { get; set; }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using NormRetrieval.Vectors;
+using NormRetrieval.Threading;
 
 namespace NormRetrieval.Indexing;
 
@@ -58,15 +59,8 @@ public sealed class ExactVectorIndex : IVectorIndex
     {
         get
         {
-            _lock.EnterReadLock();
-            try
-            {
-                return _count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
+            using var held = _lock.Read();
+            return _count;
         }
     }
 
@@ -80,73 +74,52 @@ public sealed class ExactVectorIndex : IVectorIndex
     public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _rowOf.ContainsKey);
+        EnsureCapacity(_count + ids.Length);
+        vectors.CopyTo(_vectors.AsSpan(_count * Dimension));
+        for (int i = 0; i < ids.Length; i++)
         {
-            VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _rowOf.ContainsKey);
-            EnsureCapacity(_count + ids.Length);
-            vectors.CopyTo(_vectors.AsSpan(_count * Dimension));
-            for (int i = 0; i < ids.Length; i++)
-            {
-                _ids[_count + i] = ids[i];
-                _rowOf[ids[i]] = _count + i;
-            }
+            _ids[_count + i] = ids[i];
+            _rowOf[ids[i]] = _count + i;
+        }
 
-            _count += ids.Length;
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        _count += ids.Length;
     }
 
     /// <inheritdoc />
     public int Remove(ReadOnlySpan<long> ids)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        int removed = 0;
+        foreach (long id in ids)
         {
-            int removed = 0;
-            foreach (long id in ids)
+            if (!_rowOf.Remove(id, out int row))
             {
-                if (!_rowOf.Remove(id, out int row))
-                {
-                    continue;
-                }
-
-                int last = _count - 1;
-                if (row != last)
-                {
-                    _vectors.AsSpan(last * Dimension, Dimension).CopyTo(_vectors.AsSpan(row * Dimension, Dimension));
-                    _ids[row] = _ids[last];
-                    _rowOf[_ids[row]] = row;
-                }
-
-                _count = last;
-                removed++;
+                continue;
             }
 
-            return removed;
+            int last = _count - 1;
+            if (row != last)
+            {
+                _vectors.AsSpan(last * Dimension, Dimension).CopyTo(_vectors.AsSpan(row * Dimension, Dimension));
+                _ids[row] = _ids[last];
+                _rowOf[_ids[row]] = row;
+            }
+
+            _count = last;
+            removed++;
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+
+        return removed;
     }
 
     /// <inheritdoc />
     public bool Contains(long id)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return _rowOf.ContainsKey(id);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _rowOf.ContainsKey(id);
     }
 
     /// <summary>Copies the vector stored under an id.</summary>
@@ -154,30 +127,16 @@ public sealed class ExactVectorIndex : IVectorIndex
     /// <returns>The vector, or null when the id is absent.</returns>
     public float[]? GetVector(long id)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return _rowOf.TryGetValue(id, out int row) ? _vectors.AsSpan(row * Dimension, Dimension).ToArray() : null;
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _rowOf.TryGetValue(id, out int row) ? _vectors.AsSpan(row * Dimension, Dimension).ToArray() : null;
     }
 
     /// <summary>Copies out every id and vector (e.g. to rebuild another index from this one).</summary>
     /// <returns>The ids and the row-major vectors, in storage order.</returns>
     public (long[] Ids, float[] Vectors) Export()
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return (_ids.AsSpan(0, _count).ToArray(), _vectors.AsSpan(0, _count * Dimension).ToArray());
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return (_ids.AsSpan(0, _count).ToArray(), _vectors.AsSpan(0, _count * Dimension).ToArray());
     }
 
     /// <inheritdoc />
@@ -190,37 +149,30 @@ public sealed class ExactVectorIndex : IVectorIndex
         float[] queryCopy = queries.ToArray();
         int threads = Math.Max(1, parameters?.Threads ?? _options.Threads);
 
-        _lock.EnterReadLock();
-        try
+        using var held = _lock.Read();
+        int queryBlock = _options.QueryBlock;
+        int blocks = (nq + queryBlock - 1) / queryBlock;
+        if (threads == 1 || blocks == 1)
         {
-            int queryBlock = _options.QueryBlock;
-            int blocks = (nq + queryBlock - 1) / queryBlock;
-            if (threads == 1 || blocks == 1)
+            var heaps = NewHeaps(Math.Min(queryBlock, nq), k);
+            for (int b = 0; b < blocks; b++)
             {
-                var heaps = NewHeaps(Math.Min(queryBlock, nq), k);
-                for (int b = 0; b < blocks; b++)
-                {
-                    SearchBlock(queryCopy, b * queryBlock, Math.Min(queryBlock, nq - (b * queryBlock)), heaps, ids, scores, k);
-                }
-            }
-            else
-            {
-                Parallel.For(
-                    0,
-                    blocks,
-                    new ParallelOptions { MaxDegreeOfParallelism = threads },
-                    () => NewHeaps(queryBlock, k),
-                    (b, _, heaps) =>
-                    {
-                        SearchBlock(queryCopy, b * queryBlock, Math.Min(queryBlock, nq - (b * queryBlock)), heaps, ids, scores, k);
-                        return heaps;
-                    },
-                    _ => { });
+                SearchBlock(queryCopy, b * queryBlock, Math.Min(queryBlock, nq - (b * queryBlock)), heaps, ids, scores, k);
             }
         }
-        finally
+        else
         {
-            _lock.ExitReadLock();
+            Parallel.For(
+                0,
+                blocks,
+                new ParallelOptions { MaxDegreeOfParallelism = threads },
+                () => NewHeaps(queryBlock, k),
+                (b, _, heaps) =>
+                {
+                    SearchBlock(queryCopy, b * queryBlock, Math.Min(queryBlock, nq - (b * queryBlock)), heaps, ids, scores, k);
+                    return heaps;
+                },
+                _ => { });
         }
 
         return new VectorSearchResults(nq, k, ids, scores);
@@ -232,28 +184,21 @@ public sealed class ExactVectorIndex : IVectorIndex
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
         string temp = path + ".tmp";
-        _lock.EnterReadLock();
-        try
+        using var held = _lock.Read();
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Span<byte> header = stackalloc byte[20];
-                BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-                BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
-                BinaryPrimitives.WriteInt32LittleEndian(header[8..], Dimension);
-                BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
-                stream.Write(header);
-                stream.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
-                stream.Write(MemoryMarshal.AsBytes(_vectors.AsSpan(0, _count * Dimension)));
-                stream.Flush(flushToDisk: true);
-            }
+            Span<byte> header = stackalloc byte[20];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
+            BinaryPrimitives.WriteInt32LittleEndian(header[8..], Dimension);
+            BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
+            stream.Write(header);
+            stream.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
+            stream.Write(MemoryMarshal.AsBytes(_vectors.AsSpan(0, _count * Dimension)));
+            stream.Flush(flushToDisk: true);
+        }
 
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Reads an index written by <see cref="Save"/>.</summary>

@@ -1,6 +1,7 @@
 using NormRetrieval.Faiss.Native;
 using NormRetrieval.Indexing;
 using NormRetrieval.Vectors;
+using NormRetrieval.Threading;
 
 namespace NormRetrieval.Faiss.Indexing;
 
@@ -59,15 +60,8 @@ public sealed class FaissIndex : IVectorIndex
     {
         get
         {
-            _lock.EnterReadLock();
-            try
-            {
-                return _ids.Count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
+            using var held = _lock.Read();
+            return _ids.Count;
         }
     }
 
@@ -124,15 +118,8 @@ public sealed class FaissIndex : IVectorIndex
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckRows(vectors, nameof(vectors), out long n);
-        _lock.EnterWriteLock();
-        try
-        {
-            TrainCore(vectors, n);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        using var held = _lock.Write();
+        TrainCore(vectors, n);
     }
 
     /// <inheritdoc />
@@ -144,29 +131,22 @@ public sealed class FaissIndex : IVectorIndex
             return;
         }
 
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        var seen = VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _ids.Contains);
+        if (_pending is not null && !IsTrained)
         {
-            var seen = VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _ids.Contains);
-            if (_pending is not null && !IsTrained)
+            _pending.Add(ids, vectors);
+            _ids.UnionWith(seen);
+            if (_pending.IsFull)
             {
-                _pending.Add(ids, vectors);
-                _ids.UnionWith(seen);
-                if (_pending.IsFull)
-                {
-                    FlushPending();
-                }
-
-                return;
+                FlushPending();
             }
 
-            AddNative(ids, vectors);
-            _ids.UnionWith(seen);
+            return;
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+
+        AddNative(ids, vectors);
+        _ids.UnionWith(seen);
     }
 
     /// <inheritdoc />
@@ -179,68 +159,47 @@ public sealed class FaissIndex : IVectorIndex
                 $"Faiss index '{Factory}' cannot remove vectors. Rebuild it instead: create a new index and add the vectors to keep.");
         }
 
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        long[] present = [.. ids.ToArray().Distinct().Where(_ids.Contains)];
+        if (present.Length == 0)
         {
-            long[] present = [.. ids.ToArray().Distinct().Where(_ids.Contains)];
-            if (present.Length == 0)
-            {
-                return 0;
-            }
+            return 0;
+        }
 
-            int removed = _pending?.Remove(present) ?? 0;
-            if (FaissNative.faiss_Index_ntotal(_handle) > 0)
+        int removed = _pending?.Remove(present) ?? 0;
+        if (FaissNative.faiss_Index_ntotal(_handle) > 0)
+        {
+            unsafe
             {
-                unsafe
+                fixed (long* p = present)
                 {
-                    fixed (long* p = present)
+                    FaissNative.Check(FaissNative.faiss_IDSelectorBatch_new(out var selector, (nuint)present.Length, p), "IDSelectorBatch");
+                    using (selector)
                     {
-                        FaissNative.Check(FaissNative.faiss_IDSelectorBatch_new(out var selector, (nuint)present.Length, p), "IDSelectorBatch");
-                        using (selector)
-                        {
-                            FaissNative.Check(FaissNative.faiss_Index_remove_ids(_handle, selector, out nuint n), "remove_ids");
-                            removed += (int)n;
-                        }
+                        FaissNative.Check(FaissNative.faiss_Index_remove_ids(_handle, selector, out nuint n), "remove_ids");
+                        removed += (int)n;
                     }
                 }
             }
+        }
 
-            _ids.ExceptWith(present);
-            return removed;
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        _ids.ExceptWith(present);
+        return removed;
     }
 
     /// <inheritdoc />
     public bool Contains(long id)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return _ids.Contains(id);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _ids.Contains(id);
     }
 
     /// <summary>The ids the index holds (including those waiting for training).</summary>
     /// <returns>A copy of the id set.</returns>
     public HashSet<long> Ids()
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return [.. _ids];
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return [.. _ids];
     }
 
     /// <inheritdoc />
@@ -299,21 +258,14 @@ public sealed class FaissIndex : IVectorIndex
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _lock.EnterReadLock();
-        try
+        using var held = _lock.Read();
+        if (_pending is { Count: > 0 })
         {
-            if (_pending is { Count: > 0 })
-            {
-                throw new InvalidOperationException(
-                    $"The index is not trained yet ({_pending.Count} vectors wait for {_pending.TrainAfter}); train it before saving.");
-            }
+            throw new InvalidOperationException(
+                $"The index is not trained yet ({_pending.Count} vectors wait for {_pending.TrainAfter}); train it before saving.");
+        }
 
-            FaissIndexFile.Save(_handle, path, Factory);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        FaissIndexFile.Save(_handle, path, Factory);
     }
 
     /// <inheritdoc />

@@ -2,70 +2,41 @@ using System.Runtime.InteropServices;
 
 namespace NormRetrieval.Faiss.Native;
 
-/// <summary>Owns a native <c>faiss::Index</c>.</summary>
-internal sealed class FaissIndexHandle : SafeHandle
+/// <summary>Owns a native Faiss object: invalid when null, freed once by the function of its type.</summary>
+internal abstract class FaissHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
 {
-    public FaissIndexHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
     public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <summary>Frees the native object.</summary>
+    protected abstract void Free(IntPtr pointer);
 
     protected override bool ReleaseHandle()
     {
-        FaissNative.faiss_Index_free(handle);
+        Free(handle);
         return true;
     }
+}
+
+/// <summary>Owns a native <c>faiss::Index</c>.</summary>
+internal sealed class FaissIndexHandle : FaissHandle
+{
+    protected override void Free(IntPtr pointer) => FaissNative.faiss_Index_free(pointer);
 }
 
 /// <summary>Owns a native <c>faiss::IDSelector</c>.</summary>
-internal sealed class FaissIdSelectorHandle : SafeHandle
+internal sealed class FaissIdSelectorHandle : FaissHandle
 {
-    public FaissIdSelectorHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle()
-    {
-        FaissNative.faiss_IDSelector_free(handle);
-        return true;
-    }
+    protected override void Free(IntPtr pointer) => FaissNative.faiss_IDSelector_free(pointer);
 }
 
 /// <summary>Owns a native <c>faiss::SearchParameters</c>.</summary>
-internal sealed class FaissSearchParametersHandle : SafeHandle
+internal sealed class FaissSearchParametersHandle : FaissHandle
 {
-    public FaissSearchParametersHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle()
-    {
-        FaissNative.faiss_SearchParameters_free(handle);
-        return true;
-    }
+    protected override void Free(IntPtr pointer) => FaissNative.faiss_SearchParameters_free(pointer);
 }
 
 /// <summary>Owns a native <c>faiss::ParameterSpace</c>.</summary>
-internal sealed class FaissParameterSpaceHandle : SafeHandle
+internal sealed class FaissParameterSpaceHandle : FaissHandle
 {
-    public FaissParameterSpaceHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle()
-    {
-        FaissNative.faiss_ParameterSpace_free(handle);
-        return true;
-    }
+    protected override void Free(IntPtr pointer) => FaissNative.faiss_ParameterSpace_free(pointer);
 }
