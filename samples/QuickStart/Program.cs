@@ -10,7 +10,7 @@ string storeDir = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "
 
 using var encoder = new OnnxEncoder(EncoderModel.ArcticXs);
 using var store = new NormVectorStore(storeDir, new NormVectorStoreOptions { EmbeddingGenerator = encoder });
-var notes = (NormCollection<string, Note>)store.GetCollection<string, Note>("notes");
+var notes = store.GetCollection<string, Note>("notes", new NormCollectionOptions());
 await notes.EnsureCollectionExistsAsync();
 
 string[] texts =

@@ -38,7 +38,7 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) =>
     }
 };
 using var store = new NormVectorStore(storeDir, new NormVectorStoreOptions { EmbeddingGenerator = encoder });
-var passages = (NormCollection<string, Passage>)store.GetCollection<string, Passage>("passages");
+var passages = store.GetCollection<string, Passage>("passages", new NormCollectionOptions());
 await passages.EnsureCollectionExistsAsync();
 var corpus = new BeirDataset(dataset).ReadCorpus().Take(documents).ToList();
 foreach (var chunk in corpus.Chunk(128))

@@ -31,17 +31,7 @@ public sealed class FilterTests(GarnetFixture garnet)
                 continue;
             }
 
-            var expected = all.Where(filter.Compile())
-                .Select(h => (h.Id, Cos: TensorPrimitives.CosineSimilarity(query, h.Embedding!)))
-                .OrderByDescending(x => x.Cos).ThenBy(x => x.Id).Take(5).ToList();
-            var actual = await c.SearchAsync(query, 5, new VectorSearchOptions<Hotel> { Filter = filter }, Ct).ToListAsync(Ct);
-            Assert.True(expected.Count == actual.Count, $"{name}: {expected.Count} expected, {actual.Count} found");
-            for (int i = 0; i < expected.Count; i++)
-            {
-                Assert.Equal(expected[i].Cos, actual[i].Score!.Value, 4);
-            }
-
-            Assert.All(actual, r => Assert.True(filter.Compile()(r.Record), name));
+            await FilterOracle.AssertFilteredSearchAsync(c, all, query, name, filter, Ct);
         }
 
         Assert.Equal(40, await ((GarnetCollection<string, Hotel>)c).CountAsync(Ct));

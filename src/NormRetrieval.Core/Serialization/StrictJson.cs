@@ -29,43 +29,43 @@ public static class StrictJson
         return options;
     }
 
-    private sealed class FiniteDoubleConverter : JsonConverter<double>
+    /// <summary>Writes non-finite values as null and reads null back as NaN, so no output is invalid JSON.</summary>
+    private abstract class FiniteConverter<T> : JsonConverter<T>
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
         public override bool HandleNull => true;
 
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? T.NaN : ReadNumber(ref reader);
 
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
         {
-            if (double.IsFinite(value))
+            if (T.IsFinite(value))
             {
-                writer.WriteNumberValue(value);
+                WriteNumber(writer, value);
             }
             else
             {
                 writer.WriteNullValue();
             }
         }
+
+        protected abstract T ReadNumber(ref Utf8JsonReader reader);
+
+        protected abstract void WriteNumber(Utf8JsonWriter writer, T value);
     }
 
-    private sealed class FiniteSingleConverter : JsonConverter<float>
+    private sealed class FiniteDoubleConverter : FiniteConverter<double>
     {
-        public override bool HandleNull => true;
+        protected override double ReadNumber(ref Utf8JsonReader reader) => reader.GetDouble();
 
-        public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? float.NaN : reader.GetSingle();
+        protected override void WriteNumber(Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
+    }
 
-        public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
-        {
-            if (float.IsFinite(value))
-            {
-                writer.WriteNumberValue(value);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-        }
+    private sealed class FiniteSingleConverter : FiniteConverter<float>
+    {
+        protected override float ReadNumber(ref Utf8JsonReader reader) => reader.GetSingle();
+
+        protected override void WriteNumber(Utf8JsonWriter writer, float value) => writer.WriteNumberValue(value);
     }
 }

@@ -9,11 +9,7 @@ public sealed class SearchTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Hotel H(string id, float scale, params float[] direction)
-    {
-        var h = TempStore.Hotel(id, [.. direction.Select(x => x * scale)]);
-        return h;
-    }
+    private static Hotel H(string id, float scale, params float[] direction) => StoreAssertions.Scaled(id, scale, direction);
 
     [Theory]
     [InlineData("flat")]
@@ -22,27 +18,7 @@ public sealed class SearchTests
     {
         using var temp = new TempStore();
         using var store = temp.Open(new NormVectorStoreOptions { Engine = engine });
-        var c = store.GetCollection<string, Hotel>("h");
-        await c.EnsureCollectionExistsAsync(Ct);
-        var hotels = new[] { H("a", 5, 1, 0, 0, 0), H("b", 0.5f, 1, 1, 0, 0), H("c", 9, 0, 1, 0, 0), H("d", 1, -1, 0.2f, 0, 0) };
-        await c.UpsertAsync(hotels, Ct);
-        float[] query = [3, 1, 0, 0];
-        var results = await c.SearchAsync(query, 10, cancellationToken: Ct).ToListAsync(Ct);
-        Assert.Equal(["a", "b", "c", "d"], results.Select(r => r.Record.Id));
-        foreach (var r in results)
-        {
-            Assert.Equal(TensorPrimitives.CosineSimilarity(query, r.Record.Embedding is null ? hotels.Single(h => h.Id == r.Record.Id).Embedding! : r.Record.Embedding), r.Score!.Value, 5);
-        }
-
-        var thresholded = await c.SearchAsync(query, 10, new VectorSearchOptions<Hotel> { ScoreThreshold = results[1].Score!.Value - 1e-6 }, Ct).ToListAsync(Ct);
-        Assert.Equal(["a", "b"], thresholded.Select(r => r.Record.Id));
-
-        var skipped = await c.SearchAsync(query, 2, new VectorSearchOptions<Hotel> { Skip = 1 }, Ct).ToListAsync(Ct);
-        Assert.Equal(["b", "c"], skipped.Select(r => r.Record.Id));
-
-        var withVectors = await c.SearchAsync(query, 1, new VectorSearchOptions<Hotel> { IncludeVectors = true }, Ct).SingleAsync(Ct);
-        Assert.Equal(5f, withVectors.Record.Embedding![0], 1e-5f); // the raw vector, norm included
-        Assert.Null((await c.SearchAsync(query, 1, cancellationToken: Ct).SingleAsync(Ct)).Record.Embedding);
+        await StoreAssertions.CosineSimilarityScoresAsync(store.GetCollection<string, Hotel>("h"), Ct);
     }
 
     [Fact]
@@ -50,16 +26,7 @@ public sealed class SearchTests
     {
         using var temp = new TempStore();
         using var store = temp.Open();
-        var c = store.GetCollection<long, LongRecord>("l");
-        await c.EnsureCollectionExistsAsync(Ct);
-        await c.UpsertAsync([new LongRecord { Key = 1, Vector = [1, 0, 0] }, new LongRecord { Key = 2, Vector = [1, 1, 0] }, new LongRecord { Key = 3, Vector = [0, 0, 1] }], Ct);
-        var results = await c.SearchAsync(new float[] { 1, 0, 0 }, 3, cancellationToken: Ct).ToListAsync(Ct);
-        Assert.Equal([1L, 2, 3], results.Select(r => r.Record.Key));
-        Assert.Equal(0, results[0].Score!.Value, 6);
-        Assert.Equal(1 - Math.Sqrt(0.5), results[1].Score!.Value, 5);
-        Assert.Equal(1, results[2].Score!.Value, 6);
-        var close = await c.SearchAsync(new float[] { 1, 0, 0 }, 3, new VectorSearchOptions<LongRecord> { ScoreThreshold = 0.5 }, Ct).ToListAsync(Ct);
-        Assert.Equal([1L, 2], close.Select(r => r.Record.Key));
+        await StoreAssertions.CosineDistanceScoresAsync(store.GetCollection<long, LongRecord>("l"), Ct);
     }
 
     [Fact]
