@@ -52,7 +52,7 @@ public sealed partial class GarnetVectorStore : VectorStore
         Options = options ?? new GarnetVectorStoreOptions();
         Options.Validate();
         _ownsConnection = ownsConnection;
-        Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("NormRetrieval.Garnet");
+        Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GarnetVectorStore>();
         EndPoints = string.Join(",", connection.GetEndPoints().Select(e => Format(e)));
         Metadata = new VectorStoreMetadata { VectorStoreSystemName = SystemName, VectorStoreName = EndPoints };
         RegistryKeys = [.. CollectionLayout.ChooseTags("normretrieval-registry", 3, tag => connection.HashSlot(tag)).Select(t => t + ":collections")];

@@ -59,7 +59,7 @@ public sealed partial class NormVectorStore : VectorStore
             }
         }
 
-        Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("NormRetrieval.VectorStore");
+        Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<NormVectorStore>();
         _shared = SharedStore.Acquire(Directory, Options, Logger);
         Metadata = new VectorStoreMetadata { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = Directory };
     }

@@ -100,6 +100,27 @@ public sealed class SnippetTests
                 }
                 """),
         ["src/NormRetrieval.Onnx/README.md#0"] = new(Run: true),
+        ["src/NormRetrieval.VectorData/README.md#0"] = new(
+            Run: true,
+            Preamble: """
+                using var other = new NormVectorStore("other-connector", new NormVectorStoreOptions { Engine = "flat" });
+                var otherConnectorCollection = other.GetCollection<string, Doc>("docs");
+                await otherConnectorCollection.EnsureCollectionExistsAsync();
+                Doc[] docs = [new("a", [3f, 4f, 0f]), new("b", [0f, 1f, 1f]), new("c", [1f, 1f, 0f])];
+                await otherConnectorCollection.UpsertAsync(docs);
+                double[] storedNorms = [.. docs.Select(d => d.Norm)];
+                float[] queryVector = [1f, 1f, 0f];
+                """,
+            Types: """
+                public sealed class Doc(string id, float[] vector)
+                {
+                    public Doc() : this("", [0f, 0f, 1f]) { }
+                    [VectorStoreKey] public string Id { get; set; } = id;
+                    [VectorStoreData] public double Norm { get; set; } = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+                    [VectorStoreVector(3)] public float[] Vector { get; set; } = vector;
+                }
+                """,
+            Expect: ["3 results ranked by specificity"]),
         ["src/NormRetrieval.SemanticKernel/README.md#0"] = new(
             Run: true,
             Preamble: """string text = "Flutter of a swept wing at transonic speeds.";""",

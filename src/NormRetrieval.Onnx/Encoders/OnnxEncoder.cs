@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NormRetrieval.Onnx.Models;
@@ -272,7 +273,7 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
             Environment.GetEnvironmentVariable(ExecutionProviderSelection.EnvironmentVariable));
         if (skipped is not null)
         {
-            LogSkipped(options.Logger, model.Name, skipped);
+            LogSkipped(Logger(options), model.Name, skipped);
         }
 
         if (provider != ExecutionProvider.Cpu)
@@ -280,19 +281,19 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
             try
             {
                 var session = NewSession(model, graph, options, provider);
-                LogChosen(options.Logger, model.Name, provider.ToString());
+                LogChosen(Logger(options), model.Name, provider.ToString());
                 return (session, provider, skipped);
             }
             catch (OnnxRuntimeException ex)
             {
                 // A broken graph fails on the CPU too, and is reported there.
                 skipped = $"{provider} could not start ({ex.Message.Split('\n')[0]})";
-                LogSkipped(options.Logger, model.Name, skipped);
+                LogSkipped(Logger(options), model.Name, skipped);
             }
         }
 
         var cpu = NewSession(model, graph, options, ExecutionProvider.Cpu);
-        LogChosen(options.Logger, model.Name, nameof(ExecutionProvider.Cpu));
+        LogChosen(Logger(options), model.Name, nameof(ExecutionProvider.Cpu));
         return (cpu, ExecutionProvider.Cpu, skipped);
     }
 
@@ -384,24 +385,11 @@ public sealed partial class OnnxEncoder : IEmbeddingGenerator<string, Embedding<
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoder {Model} runs on the {Provider} execution provider.")]
-    private static partial void LogChosenCore(ILogger logger, string model, string provider);
+    private static partial void LogChosen(ILogger logger, string model, string provider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder {Model}: the preferred execution provider was skipped: {Reason}. Falling back to the CPU.")]
-    private static partial void LogSkippedCore(ILogger logger, string model, string reason);
+    private static partial void LogSkipped(ILogger logger, string model, string reason);
 
-    private static void LogChosen(ILogger? logger, string model, string provider)
-    {
-        if (logger is not null)
-        {
-            LogChosenCore(logger, model, provider);
-        }
-    }
-
-    private static void LogSkipped(ILogger? logger, string model, string reason)
-    {
-        if (logger is not null)
-        {
-            LogSkippedCore(logger, model, reason);
-        }
-    }
+    private static ILogger Logger(OnnxEncoderOptions options) =>
+        options.LoggerFactory is { } factory ? factory.CreateLogger<OnnxEncoder>() : NullLogger<OnnxEncoder>.Instance;
 }

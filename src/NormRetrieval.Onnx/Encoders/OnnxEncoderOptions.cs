@@ -28,6 +28,6 @@ public sealed record OnnxEncoderOptions
     /// <summary>Texts run through the model together (default 32). Texts are grouped by length to limit padding.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Where to log the provider choice and fallbacks; null logs nothing.</summary>
-    public ILogger? Logger { get; init; }
+    /// <summary>Where to log the provider choice and fallbacks (category <c>NormRetrieval.Onnx.Encoders.OnnxEncoder</c>); null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -50,7 +50,7 @@ public sealed class ExecutionProviderSelectionTests
         }
 
         var logger = new ListLogger();
-        using var encoder = new OnnxEncoder(EncoderModel.MiniLM, new OnnxEncoderOptions { ExecutionProvider = ExecutionProvider.Cuda, Logger = logger, IntraOpThreads = 1 });
+        using var encoder = new OnnxEncoder(EncoderModel.MiniLM, new OnnxEncoderOptions { ExecutionProvider = ExecutionProvider.Cuda, LoggerFactory = logger, IntraOpThreads = 1 });
         Assert.Equal(ExecutionProvider.Cpu, encoder.ExecutionProvider);
         Assert.NotNull(encoder.ExecutionProviderNote);
         Assert.Contains(logger.Messages, m => m.Contains("skipped", StringComparison.Ordinal));
@@ -59,9 +59,20 @@ public sealed class ExecutionProviderSelectionTests
         Assert.Equal(expected, encoder.Encode("wing").Norm, expected * 1e-5f);
     }
 
-    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    /// <summary>A logger factory whose every logger writes into one list.</summary>
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger, Microsoft.Extensions.Logging.ILoggerFactory
     {
         public List<string> Messages { get; } = [];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
