@@ -8,6 +8,7 @@ namespace NormRetrieval.Faiss;
 public static class FaissRuntime
 {
     private static readonly Lazy<(bool Available, string? Version, string? Blas, string? Reason)> Probe = new(Load);
+    private static readonly Lazy<string?> LoadedFrom = new(FindLoadedShim);
 
     /// <summary>Whether the shim and Faiss loaded.</summary>
     public static bool IsAvailable => Probe.Value.Available;
@@ -17,6 +18,12 @@ public static class FaissRuntime
 
     /// <summary>The BLAS Faiss uses (OpenBLAS with its build configuration, or the reference BLAS), or null when unavailable.</summary>
     public static string? Blas => Probe.Value.Blas;
+
+    /// <summary>
+    /// The file the native shim was loaded from (from the process's memory map, Linux), e.g. a package's
+    /// <c>runtimes/linux-x64/native/libfaiss_shim.so</c>; null when Faiss is unavailable or the map cannot be read.
+    /// </summary>
+    public static string? NativeLibraryPath => IsAvailable ? LoadedFrom.Value : null;
 
     /// <summary>Why Faiss is unavailable, or null when it is available.</summary>
     public static string? UnavailableReason => Probe.Value.Reason;
@@ -59,6 +66,24 @@ public static class FaissRuntime
                 ? $"the native shim libfaiss_shim.so could not be loaded ({ex.Message.Split('\n')[0]}); install libfaiss-dev and libopenblas-dev and rebuild"
                 : $"the Faiss engine is built for Linux only ({ex.GetType().Name})";
             return (false, null, null, reason);
+        }
+    }
+
+    private static string? FindLoadedShim()
+    {
+        try
+        {
+            return File.ReadLines("/proc/self/maps")
+                .Select(line => line.IndexOf('/', StringComparison.Ordinal) is int at and >= 0 ? line[at..] : null)
+                .FirstOrDefault(path => path is not null && Path.GetFileName(path) == "libfaiss_shim.so");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 }

@@ -21,7 +21,7 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
 {
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var dataset = new BeirDataset(settings.Dataset);
+        var dataset = new BeirDataset(ResolveDataset(settings.Dataset));
         var policy = NormRankingOptions.Parse(settings.Policy);
         string collectionName = new DirectoryInfo(dataset.Directory).Name.ToLowerInvariant();
         CollectionNames.Validate(collectionName);
@@ -31,7 +31,7 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
         CliCollection.WriteManifest(store, collection.Name, new CliCollection.Manifest(encoder.Model.Name, encoder.Dimension));
 
-        var documents = dataset.ReadCorpus().ToList();
+        var documents = dataset.ReadCorpus().Take(settings.Limit ?? int.MaxValue).ToList();
         var progress = new ProgressReporter(output, "index", documents.Count);
         int written = 0;
         // Chunks of 256 let the encoder group texts by length (little padding); progress comes per batch of 32.
@@ -87,6 +87,21 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// The dataset folder: as given when it exists; the default (Cranfield) also resolves to the copy that
+    /// ships beside the tool, so <c>normretrieval demo</c> works outside a clone.
+    /// </summary>
+    internal static string ResolveDataset(string dataset)
+    {
+        if (Directory.Exists(dataset) || dataset != Settings.DefaultDataset)
+        {
+            return dataset;
+        }
+
+        string shipped = Path.Combine(AppContext.BaseDirectory, Settings.DefaultDataset);
+        return Directory.Exists(shipped) ? shipped : dataset;
+    }
+
     private static string Cell(NormSearchResult<Dictionary<string, object?>> r, IReadOnlyDictionary<string, int> judged, Dictionary<string, string> titles)
     {
         string key = (string)r.Record["Key"]!;
@@ -99,8 +114,12 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--dataset <DIR>")]
-        [Description("A BEIR folder (default: data/beir/cranfield).")]
-        public string Dataset { get; init; } = Path.Combine("data", "beir", "cranfield");
+        [Description("A BEIR folder (default: data/beir/cranfield; the tool ships a copy of Cranfield).")]
+        public string Dataset { get; init; } = DefaultDataset;
+
+        [CommandOption("--limit <N>")]
+        [Description("Index only the first N documents (default: all) — a quick first look.")]
+        public int? Limit { get; init; }
 
         [CommandOption("--store <DIR>")]
         [Description("The store folder (default: normretrieval-demo).")]
@@ -122,8 +141,10 @@ internal sealed class DemoCommand(CliOutput output) : AsyncCommand<DemoCommand.S
         [Description("Results per column (default 5).")]
         public int Top { get; init; } = 5;
 
+        internal static string DefaultDataset { get; } = Path.Combine("data", "beir", "cranfield");
+
         public override Spectre.Console.ValidationResult Validate() =>
-            Queries < 1 || Top < 1 ? Spectre.Console.ValidationResult.Error("--queries and --top must be at least 1.")
+            Queries < 1 || Top < 1 || Limit < 1 ? Spectre.Console.ValidationResult.Error("--queries, --top and --limit must be at least 1.")
             : SearchCommand.Settings.PolicyError(Policy) is string error ? Spectre.Console.ValidationResult.Error(error)
             : base.Validate();
     }

@@ -32,11 +32,13 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
         foreach (var (name, engine) in report.Engines)
         {
             string state = engine.Available ? "available" : $"unavailable: {engine.Reason}";
-            string detail = name == "faiss" && engine.Available ? $" (Faiss {engine.Version}, {report.Faiss.Blas})"
+            string detail = name == "faiss" && engine.Available ? $" (Faiss {engine.Version}, {report.Faiss.Blas}; shim {report.Faiss.Library ?? "?"})"
                 : engine.Version is null ? string.Empty : $" (version {engine.Version})";
             await output.Out.WriteLineAsync($"  {name,-8} {state}{detail}").ConfigureAwait(false);
         }
 
+        string fallback = report.Engines["faiss"].Available ? "new collections use faiss" : "new collections use exact (Faiss is unavailable: see above)";
+        await output.Out.WriteLineAsync($"  default  {fallback}").ConfigureAwait(false);
         await output.Out.WriteLineAsync($"  onnx     ONNX Runtime {report.Onnx.Version}; providers: {string.Join(", ", report.Onnx.ExecutionProviders)}; models: {string.Join(", ", report.Onnx.Models)}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -54,7 +56,7 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
             ["faiss"] = new(FaissRuntime.IsAvailable, FaissRuntime.Version, FaissRuntime.UnavailableReason,
                 FaissRuntime.IsAvailable ? $"Faiss through the native shim ({FaissRuntime.Blas})" : null),
         },
-        new FaissInfo(FaissRuntime.IsAvailable, FaissRuntime.Version, FaissRuntime.Blas, FaissRuntime.UnavailableReason),
+        new FaissInfo(FaissRuntime.IsAvailable, FaissRuntime.Version, FaissRuntime.Blas, FaissRuntime.UnavailableReason, FaissRuntime.NativeLibraryPath),
         new OnnxRuntimeInfo(
             Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
             ExecutionProviderSelection.Available(),
@@ -72,7 +74,7 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
     internal sealed record InfoReport(
         string Version, string Runtime, string Os, string Architecture, int ProcessorCount, IReadOnlyDictionary<string, EngineInfo> Engines, FaissInfo Faiss, OnnxRuntimeInfo Onnx);
 
-    internal sealed record FaissInfo(bool Available, string? Version, string? Blas, string? Reason);
+    internal sealed record FaissInfo(bool Available, string? Version, string? Blas, string? Reason, string? Library);
 
     internal sealed record OnnxRuntimeInfo(string Version, IReadOnlyList<string> ExecutionProviders, IReadOnlyList<string> Models);
 

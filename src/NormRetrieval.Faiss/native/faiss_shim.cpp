@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -240,6 +241,41 @@ NR_EXPORT int nr_faiss_get_omp_threads() {
     return omp_get_max_threads();
 }
 
+#ifdef NR_STATIC_BLAS
+// OpenBLAS is linked into this library (the packaged build): call it directly; its symbols are hidden.
+extern "C" char* openblas_get_config();
+extern "C" void openblas_set_num_threads(int);
+
+// The one libgfortran routine the LAPACK objects Faiss uses reference (string concatenation in error
+// paths). libgfortran.a cannot be linked into a shared library (its thread-local storage is not
+// position-independent), so this is the documented libgfortran ABI of _gfortran_concat_string:
+// copy s1 then s2 into dest, truncated to destlen and blank-padded.
+extern "C" void _gfortran_concat_string(size_t destlen, char* dest, size_t len1, const char* s1, size_t len2, const char* s2) {
+    if (len1 >= destlen) {
+        std::memcpy(dest, s1, destlen);
+        return;
+    }
+    std::memcpy(dest, s1, len1);
+    dest += len1;
+    destlen -= len1;
+    if (len2 >= destlen) {
+        std::memcpy(dest, s2, destlen);
+        return;
+    }
+    std::memcpy(dest, s2, len2);
+    std::memset(dest + len2, ' ', destlen - len2);
+}
+
+NR_EXPORT const char* nr_blas_info() {
+    static const std::string info = std::string(openblas_get_config()) + " (linked statically)";
+    return info.c_str();
+}
+
+NR_EXPORT int nr_blas_set_threads(int threads) {
+    openblas_set_num_threads(threads < 1 ? 1 : threads);
+    return 1;
+}
+#else
 // Which BLAS the process resolved (OpenBLAS reports its build configuration); computed once.
 NR_EXPORT const char* nr_blas_info() {
     static const std::string info = [] {
@@ -260,3 +296,4 @@ NR_EXPORT int nr_blas_set_threads(int threads) {
     set(threads < 1 ? 1 : threads);
     return 1;
 }
+#endif
