@@ -15,6 +15,7 @@ public sealed partial class CliCommandCoverageTests
         ("src/NormRetrieval.Cli -c Release -- index --store garnet:", "needs the README's three-node cluster; GarnetCommandsTests run index/search/stats on an in-process server"),
         ("src/NormRetrieval.Cli -c Release -- search --store garnet:", "needs the README's three-node cluster (see above)"),
         ("src/NormRetrieval.Cli -c Release -- stats --store garnet:", "needs the README's three-node cluster (see above)"),
+        ("normretrieval demo --limit", "the installed tool (Install section): PackageTests installs the packed tool from a local feed and runs demo --limit 100 outside a clone"),
         ("normretrieval eval", "a cross-validated evaluation of every policy: minutes per collection and model; writes the published results"),
         ("normretrieval norms --model <model>", "a template, not a command"),
         ("normretrieval norms --model arctic-xs --single-token", "regenerates the published WordNet figure in results/"),

@@ -61,7 +61,7 @@ public sealed class PackagingFixture : IAsyncLifetime
               </fallbackPackageFolders>
             </configuration>
             """);
-        var (code, output) = await RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, "NormRetrieval.sln"), "-c", "Release", "--no-build", "-o", Feed], RepoRoot, TimeSpan.FromMinutes(10));
+        var (code, output) = await RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, "NormRetrieval.sln"), "-c", "Release", "--no-build", "--no-restore", "-o", Feed], RepoRoot, TimeSpan.FromMinutes(10));
         PackLog = output;
         Assert.True(code == 0, "dotnet pack failed:\n" + output);
     }
