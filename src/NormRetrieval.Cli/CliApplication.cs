@@ -70,6 +70,9 @@ public static class CliApplication
             config.AddCommand<StatsCommand>("stats")
                 .WithDescription("Show a collection's size, engine and norm statistics.")
                 .WithExample("stats", "--store", "store", "--collection", "cranfield", "--json");
+            config.AddCommand<DropCommand>("drop")
+                .WithDescription("Delete a collection made by index: its records, index and manifest.")
+                .WithExample("drop", "--store", "store", "--collection", "cranfield");
         });
 
         try

@@ -66,12 +66,16 @@ public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection
     /// <summary>The number of records: the sum of the shards' cardinalities.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The count.</returns>
-    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    public override async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         var layout = await RequireLayoutAsync().ConfigureAwait(false);
         var counts = await _shards.CallEach(layout, "Count", (db, i) => VectorSetCommands.CountAsync(db, layout.VectorKey(i))).ConfigureAwait(false);
         return counts.Sum();
     }
+
+    /// <inheritdoc />
+    public override async Task<string?> DescribeAsync(CancellationToken cancellationToken = default) =>
+        await ShardKeysAsync().ConfigureAwait(false) is { } keys ? $"garnet vector sets, {keys.Count} shards" : null;
 
     /// <summary>The shards' vector set keys, in shard order (null when the collection does not exist).</summary>
     /// <returns>The keys.</returns>

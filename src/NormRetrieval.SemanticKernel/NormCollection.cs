@@ -74,13 +74,20 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
     /// </summary>
     public bool NormsAreDegenerate => _store.GetState(Name)?.Statistics.AllNormsNearOne ?? false;
 
+    /// <inheritdoc />
+    public override Task<string?> DescribeAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(IndexDescription);
+    }
+
     /// <summary>A description of the index, e.g. <c>faiss:IDMap,HNSW32</c> or <c>exact</c>; null when the collection does not exist.</summary>
     public string? IndexDescription => _store.GetState(Name)?.Index.Description;
 
     /// <summary>The number of records (from the database).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The count.</returns>
-    public Task<long> CountAsync(CancellationToken cancellationToken = default) => Run(
+    public override Task<long> CountAsync(CancellationToken cancellationToken = default) => Run(
         () =>
         {
             var state = RequireState(cancellationToken);

@@ -112,6 +112,16 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
     /// <inheritdoc />
     public abstract Task<NormStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The number of records the collection holds.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The count.</returns>
+    public abstract Task<long> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>What searches the collection: e.g. <c>faiss:IDMap,HNSW32</c>, <c>exact</c>, <c>garnet vector sets, 3 shards</c>.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The description; null when the collection does not exist.</returns>
+    public abstract Task<string?> DescribeAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Stores a checked, non-empty batch (no null records).</summary>
     /// <param name="records">The records.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -82,9 +82,9 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
         {
             progress.Finish();
         }
-        long count = await store.CountAsync(collection, cancellationToken).ConfigureAwait(false);
+        long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
         await output.Out.WriteLineAsync(
-            $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {await store.DescribeAsync(collection).ConfigureAwait(false)}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);
+            $"indexed {done} documents ({written} encoded, {done - written} unchanged) into '{settings.Collection}' ({count} records, {await collection.DescribeAsync(cancellationToken).ConfigureAwait(false)}, {encoder.Model.Name} on {encoder.ExecutionProvider})").ConfigureAwait(false);
         return ExitCodes.Success;
     }
 

@@ -28,7 +28,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         var collection = store.Collection(settings.Collection!, manifest.Dimension);
         var query = encoder.Encode(settings.Query!, EncodeMode.Query);
         var options = new NormSearchOptions<Dictionary<string, object?>> { Ranking = new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch } };
-        var response = await store.SearchAsync(collection, new Embedding<float>(query.Vector), settings.Top, options, cancellationToken).ConfigureAwait(false);
+        var response = await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, options, cancellationToken).ConfigureAwait(false);
 
         if (settings.Json)
         {

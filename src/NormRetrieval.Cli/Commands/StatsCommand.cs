@@ -14,15 +14,15 @@ internal sealed class StatsCommand(CliOutput output) : AsyncCommand<StoreSetting
         using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: true).ConfigureAwait(false);
         var manifest = await store.ReadManifestAsync(settings.Collection!).ConfigureAwait(false);
         var collection = store.Collection(settings.Collection!, manifest.Dimension);
-        long count = await store.CountAsync(collection, cancellationToken).ConfigureAwait(false);
-        var s = await store.StatisticsAsync(collection, cancellationToken).ConfigureAwait(false);
+        long count = await collection.CountAsync(cancellationToken).ConfigureAwait(false);
+        var s = await collection.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
         var report = new
         {
             collection = settings.Collection,
             count,
             dimension = manifest.Dimension,
             model = manifest.Model,
-            engine = await store.DescribeAsync(collection).ConfigureAwait(false),
+            engine = await collection.DescribeAsync(cancellationToken).ConfigureAwait(false),
             degenerate = s.AllNormsNearOne,
             norms = new
             {

@@ -104,22 +104,14 @@ internal abstract class CliStore : IDisposable
         return configuration;
     }
 
-    public abstract VectorStoreCollection<object, Dictionary<string, object?>> Collection(string name, int dimension);
-
-    public abstract Task<NormSearchResponse<Dictionary<string, object?>>> SearchAsync(
-        VectorStoreCollection<object, Dictionary<string, object?>> collection, object query, int top, VectorSearchOptions<Dictionary<string, object?>> options, CancellationToken cancellationToken);
-
-    public abstract Task<long> CountAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection, CancellationToken cancellationToken);
-
-    public abstract Task<NormStatistics> StatisticsAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection, CancellationToken cancellationToken);
-
-    /// <summary>The engine behind a collection, e.g. <c>faiss:IDMap,HNSW32</c> or <c>garnet: 3 shards</c>.</summary>
-    public abstract Task<string?> DescribeAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection);
+    public abstract NormVectorStoreCollection<object, Dictionary<string, object?>> Collection(string name, int dimension);
 
     /// <summary>The manifest (model and dimension) of a collection made by <c>normretrieval index</c>; null when there is none.</summary>
     public abstract Task<CliCollection.Manifest?> FindManifestAsync(string collection);
 
     public abstract Task WriteManifestAsync(string collection, CliCollection.Manifest manifest);
+
+    public abstract Task DeleteManifestAsync(string collection);
 
     public async Task<CliCollection.Manifest> ReadManifestAsync(string collection) =>
         await FindManifestAsync(collection).ConfigureAwait(false)
@@ -131,21 +123,8 @@ internal abstract class CliStore : IDisposable
     {
         public override string Location => store.Directory;
 
-        public override VectorStoreCollection<object, Dictionary<string, object?>> Collection(string name, int dimension) =>
+        public override NormVectorStoreCollection<object, Dictionary<string, object?>> Collection(string name, int dimension) =>
             store.GetDynamicCollection(name, new NormCollectionOptions { Definition = CliCollection.Definition(dimension) });
-
-        public override Task<NormSearchResponse<Dictionary<string, object?>>> SearchAsync(
-            VectorStoreCollection<object, Dictionary<string, object?>> collection, object query, int top, VectorSearchOptions<Dictionary<string, object?>> options, CancellationToken cancellationToken) =>
-            ((NormDynamicCollection)collection).SearchDetailedAsync(query, top, options, cancellationToken);
-
-        public override Task<long> CountAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection, CancellationToken cancellationToken) =>
-            ((NormDynamicCollection)collection).CountAsync(cancellationToken);
-
-        public override Task<NormStatistics> StatisticsAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection, CancellationToken cancellationToken) =>
-            Task.FromResult(((NormDynamicCollection)collection).Statistics);
-
-        public override Task<string?> DescribeAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection) =>
-            Task.FromResult(((NormDynamicCollection)collection).IndexDescription);
 
         public override Task<CliCollection.Manifest?> FindManifestAsync(string collection) =>
             Task.FromResult(File.Exists(CliCollection.ManifestPath(store, collection)) ? CliCollection.ReadManifest(store, collection) : null);
@@ -156,6 +135,12 @@ internal abstract class CliStore : IDisposable
             return Task.CompletedTask;
         }
 
+        public override Task DeleteManifestAsync(string collection)
+        {
+            File.Delete(CliCollection.ManifestPath(store, collection));
+            return Task.CompletedTask;
+        }
+
         public override void Dispose() => store.Dispose();
     }
 
@@ -163,21 +148,8 @@ internal abstract class CliStore : IDisposable
     {
         public override string Location => GarnetPrefix + store.EndPoints;
 
-        public override VectorStoreCollection<object, Dictionary<string, object?>> Collection(string name, int dimension) =>
+        public override NormVectorStoreCollection<object, Dictionary<string, object?>> Collection(string name, int dimension) =>
             store.GetDynamicCollection(name, new GarnetCollectionOptions { Definition = CliCollection.Definition(dimension) });
-
-        public override Task<NormSearchResponse<Dictionary<string, object?>>> SearchAsync(
-            VectorStoreCollection<object, Dictionary<string, object?>> collection, object query, int top, VectorSearchOptions<Dictionary<string, object?>> options, CancellationToken cancellationToken) =>
-            ((GarnetDynamicCollection)collection).SearchDetailedAsync(query, top, options, cancellationToken);
-
-        public override Task<long> CountAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection, CancellationToken cancellationToken) =>
-            ((GarnetDynamicCollection)collection).CountAsync(cancellationToken);
-
-        public override Task<NormStatistics> StatisticsAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection, CancellationToken cancellationToken) =>
-            ((GarnetDynamicCollection)collection).GetStatisticsAsync(cancellationToken);
-
-        public override async Task<string?> DescribeAsync(VectorStoreCollection<object, Dictionary<string, object?>> collection) =>
-            await ((GarnetDynamicCollection)collection).ShardKeysAsync().ConfigureAwait(false) is { } keys ? $"garnet vector sets, {keys.Count} shards" : null;
 
         public override async Task<CliCollection.Manifest?> FindManifestAsync(string collection)
         {
@@ -190,6 +162,12 @@ internal abstract class CliStore : IDisposable
         {
             CollectionNames.Validate(collection);
             await store.Connection.GetDatabase().StringSetAsync(ManifestKey(collection), JsonSerializer.Serialize(manifest)).ConfigureAwait(false);
+        }
+
+        public override async Task DeleteManifestAsync(string collection)
+        {
+            CollectionNames.Validate(collection);
+            await store.Connection.GetDatabase().KeyDeleteAsync(ManifestKey(collection)).ConfigureAwait(false);
         }
 
         public override void Dispose() => store.Dispose();

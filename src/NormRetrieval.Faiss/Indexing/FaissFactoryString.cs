@@ -32,6 +32,36 @@ internal sealed record FaissFactoryString
     /// <summary>An inverted-file index (searched with nprobe; trained before use).</summary>
     public bool IsIvf { get; }
 
+    /// <summary>
+    /// How many vectors to hold before training a type that needs it: 39 per inverted list (below that
+    /// Faiss's k-means warns), at least 39 × 256 for product quantisers (256 centroids per sub-quantiser),
+    /// 1,000 for scalar quantisers; null for types that need no training.
+    /// </summary>
+    public int? TrainingSize
+    {
+        get
+        {
+            int size = 0;
+            foreach (string c in Components)
+            {
+                if (c.StartsWith("IVF", StringComparison.OrdinalIgnoreCase) && int.TryParse(new string([.. c.Skip(3).TakeWhile(char.IsAsciiDigit)]), System.Globalization.CultureInfo.InvariantCulture, out int lists))
+                {
+                    size = Math.Max(size, 39 * lists);
+                }
+                else if (c.StartsWith("PQ", StringComparison.OrdinalIgnoreCase) || c.StartsWith("OPQ", StringComparison.OrdinalIgnoreCase))
+                {
+                    size = Math.Max(size, 39 * 256);
+                }
+                else if (c.StartsWith("SQ", StringComparison.OrdinalIgnoreCase))
+                {
+                    size = Math.Max(size, 1000);
+                }
+            }
+
+            return size == 0 ? null : size;
+        }
+    }
+
     /// <summary>Whether vectors can be removed by id.</summary>
     public bool SupportsRemove => !IsGraph;
 

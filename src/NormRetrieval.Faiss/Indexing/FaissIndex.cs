@@ -35,6 +35,7 @@ public sealed class FaissIndex : IVectorIndex
     private readonly FaissFactoryString _factory;
     private FaissParameterSpaceHandle? _parameterSpace;
     private bool _disposed;
+    private long _nextTraining;
 
     private FaissIndex(FaissIndexHandle handle, FaissFactoryString factory, FaissIndexOptions options, HashSet<long> ids)
     {
@@ -46,6 +47,7 @@ public sealed class FaissIndex : IVectorIndex
         if (options.TrainAfter is int n && !IsTrained)
         {
             _pending = new TrainingBuffer(Dimension, n);
+            _nextTraining = n;
         }
     }
 
@@ -108,7 +110,7 @@ public sealed class FaissIndex : IVectorIndex
         ArgumentException.ThrowIfNullOrEmpty(path);
         FaissRuntime.EnsureAvailable();
         var (handle, factory, ids) = FaissIndexFile.Load(path, options?.Factory);
-        return new FaissIndex(handle, FaissFactoryString.Parse(factory), (options ?? new FaissIndexOptions()) with { Factory = factory, TrainAfter = null }, ids);
+        return new FaissIndex(handle, FaissFactoryString.Parse(factory), (options ?? new FaissIndexOptions()) with { Factory = factory }, ids);
     }
 
     /// <summary>Trains the index on representative vectors (IVF, PQ); a no-op for types that need no training.</summary>
@@ -120,7 +122,26 @@ public sealed class FaissIndex : IVectorIndex
         CheckRows(vectors, nameof(vectors), out long n);
         using var held = _lock.Write();
         TrainCore(vectors, n);
+        if (_pending is { Count: > 0 })
+        {
+            // Vectors held for automatic training go into the index now that it is trained.
+            var (ids, waiting) = _pending.Held();
+            AddNative(ids, waiting);
+            _pending.Remove(ids);
+        }
     }
+
+    /// <summary>
+    /// How many vectors an index of this factory string should hold before it trains itself (the
+    /// <see cref="FaissIndexOptions.TrainAfter"/> a store uses): 39 per inverted list, 39 × 256 for product
+    /// quantisers, 1,000 for scalar quantisers; null for types that need no training (Flat, HNSW).
+    /// </summary>
+    /// <param name="factory">The factory string.</param>
+    /// <returns>The count, or null.</returns>
+    public static int? SuggestedTrainingSize(string factory) => FaissFactoryString.Parse(factory).TrainingSize;
+
+    /// <summary>Why the last automatic training failed (the vectors stay held and searchable, and training is retried when twice as many are held); null when it did not fail.</summary>
+    public string? TrainingError { get; private set; }
 
     /// <inheritdoc />
     public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors)
@@ -137,9 +158,9 @@ public sealed class FaissIndex : IVectorIndex
         {
             _pending.Add(ids, vectors);
             _ids.UnionWith(seen);
-            if (_pending.IsFull)
+            if (_pending.Count >= _nextTraining)
             {
-                FlushPending();
+                TryFlushPending();
             }
 
             return;
@@ -350,12 +371,22 @@ public sealed class FaissIndex : IVectorIndex
         }
     }
 
-    private void FlushPending()
+    /// <summary>Trains on the held vectors and adds them; a failure keeps them held (still searched exactly) and retries at twice the count.</summary>
+    private void TryFlushPending()
     {
         var (ids, vectors) = _pending!.Held();
-        TrainCore(vectors, ids.Length);
-        AddNative(ids, vectors);
-        _pending.Remove(ids);
+        try
+        {
+            TrainCore(vectors, ids.Length);
+            AddNative(ids, vectors);
+            _pending.Remove(ids);
+            TrainingError = null;
+        }
+        catch (FaissException ex)
+        {
+            TrainingError = ex.Message;
+            _nextTraining = (long)ids.Length * 2;
+        }
     }
 
     private void CheckRows(ReadOnlySpan<float> vectors, string paramName, out long rows)

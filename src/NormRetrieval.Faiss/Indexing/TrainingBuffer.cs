@@ -16,9 +16,6 @@ internal sealed class TrainingBuffer(int dimension, int trainAfter) : IDisposabl
     /// <summary>Vectors held.</summary>
     public long Count => _vectors.Count;
 
-    /// <summary>True when enough vectors are held to train on.</summary>
-    public bool IsFull => _vectors.Count >= TrainAfter;
-
     /// <summary>Holds vectors.</summary>
     public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors) => _vectors.Add(ids, vectors);
 

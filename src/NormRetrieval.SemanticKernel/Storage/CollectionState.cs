@@ -126,6 +126,16 @@ internal sealed partial class CollectionState : IDisposable
             Rebuild("more than a fifth of the index are deleted records");
         }
 
+        if (Index is FaissIndex { PendingCount: > 0 })
+        {
+            // Vectors still wait for training: there is no trained index to save. Without a file, the next
+            // open rebuilds the index from the database (where every vector is), so nothing is lost.
+            File.Delete(IndexPath);
+            File.Delete(IndexPath + ".factory");
+            ChangesSinceCheckpoint = 0;
+            return;
+        }
+
         Index.Save(IndexPath);
         _storage.RestrictPermissions();
         ChangesSinceCheckpoint = 0;
@@ -166,7 +176,7 @@ internal sealed partial class CollectionState : IDisposable
         {
             try
             {
-                IVectorIndex loaded = VectorIndexFactory.Load(engine, path, new FaissIndexOptions { Factory = info.IndexFactory });
+                IVectorIndex loaded = VectorIndexFactory.Load(engine, path, IndexOptions(info));
                 if (loaded.Dimension == info.Dimension)
                 {
                     return loaded;
@@ -189,7 +199,14 @@ internal sealed partial class CollectionState : IDisposable
     }
 
     private static IVectorIndex NewIndex(CollectionInfo info, string engine) =>
-        VectorIndexFactory.Create(engine, info.Dimension, new FaissIndexOptions { Factory = info.IndexFactory });
+        VectorIndexFactory.Create(engine, info.Dimension, IndexOptions(info));
+
+    /// <summary>
+    /// Index types that need training (IVF, PQ, SQ) hold their first vectors — searched exactly — and train
+    /// themselves once they have enough, so a new collection is usable from its first record.
+    /// </summary>
+    private static FaissIndexOptions IndexOptions(CollectionInfo info) =>
+        new() { Factory = info.IndexFactory, TrainAfter = FaissIndex.SuggestedTrainingSize(info.IndexFactory) };
 
     private static bool HasRows(SqliteStorage storage, CollectionInfo info)
     {

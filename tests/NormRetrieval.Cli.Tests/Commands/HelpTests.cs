@@ -13,6 +13,7 @@ public sealed class HelpTests
         { "index", "--store" },
         { "search", "--policy" },
         { "stats", "--collection" },
+        { "drop", "--collection" },
     };
 
     [Theory]

@@ -105,4 +105,33 @@ public sealed class StoreCommandsTests
         var usage = await CliRunner.RunAsync("search", "--store", store, "--collection", "c");
         Assert.Equal(ExitCodes.Usage, usage.ExitCode);
     }
+
+    [Fact]
+    public async Task Drop_deletes_one_collection_and_nothing_else()
+    {
+        using var dir = new TempDirectory();
+        string corpus = Cranfield(30, dir);
+        string store = dir.File("store");
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("index", "--store", store, "--collection", "keep", "--input", corpus, "--model", "minilm")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("index", "--store", store, "--collection", "gone", "--input", corpus, "--model", "minilm")).ExitCode);
+
+        var drop = await CliRunner.RunAsync("drop", "--store", store, "--collection", "gone");
+        Assert.Equal(ExitCodes.Success, drop.ExitCode);
+        Assert.Contains("dropped 'gone' (30 records)", drop.Out, StringComparison.Ordinal);
+
+        var missing = await CliRunner.RunAsync("stats", "--store", store, "--collection", "gone");
+        Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
+        var again = await CliRunner.RunAsync("drop", "--store", store, "--collection", "gone");
+        Assert.Equal(ExitCodes.BadInput, again.ExitCode);
+        Assert.Single(again.Error.Trim().Split('\n'));
+
+        var kept = await CliRunner.RunAsync("stats", "--store", store, "--collection", "keep", "--json");
+        Assert.Equal(ExitCodes.Success, kept.ExitCode);
+        using var doc = JsonDocument.Parse(kept.Out);
+        Assert.Equal(30, doc.RootElement.GetProperty("count").GetInt64());
+
+        // Re-indexing under the dropped name starts from nothing.
+        var reindex = await CliRunner.RunAsync("index", "--store", store, "--collection", "gone", "--input", corpus, "--model", "minilm");
+        Assert.Contains("(30 encoded, 0 unchanged)", reindex.Out, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,86 @@
+using NormRetrieval.Faiss.Indexing;
+using NormRetrieval.SemanticKernel;
+
+namespace NormRetrieval.SemanticKernel.Tests.Collections;
+
+/// <summary>
+/// Index types that need training (the README's <c>IVF…</c> example): a collection is usable from its first
+/// record — held vectors are searched exactly — and the index trains itself once it holds enough, across
+/// reopens, without losing or misplacing a record (integrity issue, case 9).
+/// </summary>
+public sealed class TrainedIndexTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Hotel[] Hotels(int from, int count, int seed)
+    {
+        float[] vectors = TestVectors.RandomUnitRows(new Random(seed), count, 4);
+        return [.. Enumerable.Range(0, count).Select(i => TempStore.Hotel("h" + (from + i), vectors.AsSpan(i * 4, 4).ToArray()))];
+    }
+
+    private static async Task AssertEachFindsItselfAsync(NormCollection<string, Hotel> collection, IEnumerable<Hotel> hotels)
+    {
+        foreach (var h in hotels)
+        {
+            var top = await collection.SearchAsync(h.Embedding!, 1, cancellationToken: Ct).SingleAsync(Ct);
+            Assert.Equal(h.Id, top.Record.Id);
+            Assert.Equal(1, top.Score!.Value, 4);
+        }
+    }
+
+    [Fact]
+    public async Task An_ivf_collection_is_usable_before_training_and_trains_itself_when_it_has_enough()
+    {
+        Assert.Equal(156, FaissIndex.SuggestedTrainingSize("IVF4,Flat"));
+        using var temp = new TempStore();
+        var first = Hotels(0, 100, 1);
+        var more = Hotels(100, 200, 2);
+        using (var store = temp.Open(new NormVectorStoreOptions { Engine = "faiss", IndexFactory = "IVF4,Flat" }))
+        {
+            var c = store.GetCollection<string, Hotel>("ivf", new NormCollectionOptions());
+            await c.EnsureCollectionExistsAsync(Ct);
+            await c.UpsertAsync(first, Ct);
+            var index = (FaissIndex)store.GetState("ivf", Ct)!.Index;
+            Assert.False(index.IsTrained);
+            Assert.Equal(100, index.PendingCount);
+            await AssertEachFindsItselfAsync(c, first.Take(20));
+            Assert.Equal(100, (await c.GetStatisticsAsync(Ct)).Count);
+
+            // Closed while untrained: nothing to save, and nothing is lost (the next open rebuilds from the database).
+        }
+
+        using (var store = temp.Open(new NormVectorStoreOptions { Engine = "faiss", IndexFactory = "IVF4,Flat" }))
+        {
+            var c = store.GetCollection<string, Hotel>("ivf", new NormCollectionOptions());
+            Assert.Equal(100, c.IndexCount());
+            await c.UpsertAsync(more, Ct);
+            var index = (FaissIndex)store.GetState("ivf", Ct)!.Index;
+            Assert.True(index.IsTrained);
+            Assert.Equal(0, index.PendingCount);
+            Assert.Null(index.TrainingError);
+            Assert.Equal(300, await c.CountAsync(Ct));
+            await AssertEachFindsItselfAsync(c, first.Take(10).Concat(more.Take(10)));
+        }
+
+        using (var store = temp.Open())
+        {
+            var c = store.GetCollection<string, Hotel>("ivf", new NormCollectionOptions());
+            Assert.Equal("faiss:IVF4,Flat", c.IndexDescription);
+            Assert.Equal(300, c.IndexCount());
+            await AssertEachFindsItselfAsync(c, more.TakeLast(10));
+        }
+    }
+
+    [Fact]
+    public void A_failed_automatic_training_keeps_the_vectors_searchable_and_says_why()
+    {
+        // 40 vectors cannot train 64 lists: Faiss refuses; the vectors stay held and are still found.
+        using var index = FaissIndex.Create(4, new FaissIndexOptions { Factory = "IVF64,Flat", TrainAfter = 40 });
+        var vectors = TestVectors.RandomUnitRows(new Random(3), 40, 4);
+        index.Add([.. Enumerable.Range(0, 40).Select(i => (long)i)], vectors);
+        Assert.False(index.IsTrained);
+        Assert.NotNull(index.TrainingError);
+        Assert.Equal(40, index.PendingCount);
+        Assert.Equal(7L, index.Search(vectors.AsSpan(7 * 4, 4), 1).Ids[0]);
+    }
+}
