@@ -23,6 +23,9 @@ public partial class NormCollection<TKey, TRecord>
     /// </summary>
     public const int ExactFilterLimit = 20_000;
 
+    /// <summary>How far a cosine of unit vectors may stray from [−1, 1] by rounding before the index counts as damaged.</summary>
+    private const double CosineTolerance = 1e-3;
+
     /// <inheritdoc />
     protected override async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
     {
@@ -87,6 +90,14 @@ public partial class NormCollection<TKey, TRecord>
         while (true)
         {
             var hits = state.Index.Search(query, k, parameters).Results(0);
+            foreach (var (id, score) in hits)
+            {
+                if (!(Math.Abs(score) <= 1 + CosineTolerance))
+                {
+                    throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
+                }
+            }
+
             var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), filter, includeVectors);
             if (rows.Count >= count || k >= indexed)
             {

@@ -76,6 +76,29 @@ internal sealed partial class CollectionState : IDisposable
         return state;
     }
 
+    /// <summary>
+    /// The index answered what unit vectors cannot (a cosine outside [−1, 1]): the seal is broken so that the
+    /// next open rebuilds the index from the database, and the search is refused rather than answered.
+    /// </summary>
+    public Microsoft.Extensions.VectorData.VectorStoreException Damaged(string what)
+    {
+        LogIndexDamaged(_logger, Info.Name, what);
+        if (!_storage.ReadOnly)
+        {
+            _storage.SealIndex(Info, null);
+            File.Delete(IndexPath);
+        }
+
+        return new Microsoft.Extensions.VectorData.VectorStoreException(
+            $"The index of collection '{Info.Name}' is damaged ({what}); no results were returned. Reopen the store: the index is rebuilt from the database.")
+        {
+            VectorStoreSystemName = SqliteStorage.SystemName,
+            VectorStoreName = _storage.Directory,
+            CollectionName = Info.Name,
+            OperationName = "Search",
+        };
+    }
+
     /// <summary>Warns once when every norm is ≈ 1 (the embeddings were normalised before they reached the store).</summary>
     public void WarnIfDegenerate()
     {
@@ -136,7 +159,11 @@ internal sealed partial class CollectionState : IDisposable
             return;
         }
 
+        // The seal is broken before the file is replaced and made again after: a crash in between leaves a
+        // file the database does not vouch for, which the next open rebuilds.
+        _storage.SealIndex(Info, null);
         Index.Save(IndexPath);
+        _storage.SealIndex(Info, SqliteStorage.Checksum(IndexPath));
         _storage.RestrictPermissions();
         ChangesSinceCheckpoint = 0;
     }
@@ -172,7 +199,13 @@ internal sealed partial class CollectionState : IDisposable
     {
         string engine = VectorIndexFactory.Effective(info.Engine, logger, info.Name);
         string path = Path.Combine(storage.Directory, $"index_{info.Id}.{VectorIndexFactory.FileExtension(engine)}");
-        if (File.Exists(path))
+        if (File.Exists(path) && !SealHolds(storage, info, path, out string? broken))
+        {
+            // Damaged, replaced by another collection's file, or from another time than the database (a
+            // restored backup): its vectors cannot be trusted to be the database's, so it is rebuilt.
+            LogIndexRebuilt(logger, info.Name, path, broken!);
+        }
+        else if (File.Exists(path))
         {
             try
             {
@@ -196,6 +229,20 @@ internal sealed partial class CollectionState : IDisposable
         }
 
         return NewIndex(info, engine);
+    }
+
+    private static bool SealHolds(SqliteStorage storage, CollectionInfo info, string path, out string? reason)
+    {
+        string? seal = storage.IndexSeal(info);
+        if (seal is null)
+        {
+            reason = "the database has no record of this file (saved by an older version, or interrupted while saving)";
+            return false;
+        }
+
+        string actual = SqliteStorage.Checksum(path);
+        reason = seal == actual ? null : "the file is not the one the database recorded (damaged, replaced, or from another time)";
+        return reason is null;
     }
 
     private static IVectorIndex NewIndex(CollectionInfo info, string engine) =>
@@ -275,6 +322,9 @@ internal sealed partial class CollectionState : IDisposable
         Tombstones.Clear();
         old.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collection {Collection}: the index is damaged ({What}); searches are refused until the store is reopened and the index rebuilt from the database.")]
+    private static partial void LogIndexDamaged(ILogger logger, string collection, string what);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Collection {Collection}: the index {Path} is rebuilt from the database ({Reason}).")]
     private static partial void LogIndexRebuilt(ILogger logger, string collection, string path, string reason);

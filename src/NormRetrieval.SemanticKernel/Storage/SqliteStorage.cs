@@ -54,6 +54,10 @@ internal sealed class SqliteStorage : IDisposable
                         key_type TEXT NOT NULL,
                         statistics TEXT,
                         created TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS index_seals (
+                        collection_id INTEGER PRIMARY KEY,
+                        checksum TEXT NOT NULL,
+                        saved TEXT NOT NULL);
                     """);
             }
 
@@ -92,6 +96,57 @@ internal sealed class SqliteStorage : IDisposable
     public bool ReadOnly { get; }
 
     public long? MaxPageCount { get; }
+
+    /// <summary>
+    /// The checksum of the index file that was saved last for a collection, as the database recorded it;
+    /// null when none was recorded (never saved, saved by an older version, or the seal was broken).
+    /// </summary>
+    public string? IndexSeal(CollectionInfo info)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT checksum FROM index_seals WHERE collection_id = $id;";
+        command.Parameters.AddWithValue("$id", info.Id);
+        try
+        {
+            return command.ExecuteScalar() as string;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 1)
+        {
+            // A read-only open of a store made by a version without seals: no table, so no seal.
+            return null;
+        }
+    }
+
+    /// <summary>Records the checksum of the index file just saved (or forgets it: null), binding the file to this database.</summary>
+    public void SealIndex(CollectionInfo info, string? checksum)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = checksum is null
+            ? "DELETE FROM index_seals WHERE collection_id = $id;"
+            : "INSERT INTO index_seals (collection_id, checksum, saved) VALUES ($id, $checksum, $saved) ON CONFLICT(collection_id) DO UPDATE SET checksum = excluded.checksum, saved = excluded.saved;";
+        command.Parameters.AddWithValue("$id", info.Id);
+        if (checksum is not null)
+        {
+            command.Parameters.AddWithValue("$checksum", checksum);
+            command.Parameters.AddWithValue("$saved", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The checksum of a file (XxHash128 of its bytes, hex).</summary>
+    public static string Checksum(string path)
+    {
+        var hash = new System.IO.Hashing.XxHash128();
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
+        {
+            hash.Append(stream);
+        }
+
+        return Convert.ToHexString(hash.GetCurrentHash());
+    }
 
     /// <summary>Writes a collection's norm statistics in the caller's transaction (with the rows they describe).</summary>
     public static void SaveStatistics(SqliteConnection connection, SqliteTransaction tx, CollectionInfo info, NormRetrieval.Statistics.NormStatistics statistics)
@@ -208,7 +263,7 @@ internal sealed class SqliteStorage : IDisposable
         using (var command = connection.CreateCommand())
         {
             command.Transaction = tx;
-            command.CommandText = "DELETE FROM collections WHERE id = $id;";
+            command.CommandText = "DELETE FROM collections WHERE id = $id; DELETE FROM index_seals WHERE collection_id = $id;";
             command.Parameters.AddWithValue("$id", info.Id);
             command.ExecuteNonQuery();
         }
