@@ -70,6 +70,12 @@ public static class CliApplication
             config.AddCommand<StatsCommand>("stats")
                 .WithDescription("Show a collection's size, engine and norm statistics.")
                 .WithExample("stats", "--store", "store", "--collection", "cranfield", "--json");
+            config.AddCommand<BackupCommand>("backup")
+                .WithDescription("Copy an embedded store, consistently, while it stays usable.")
+                .WithExample("backup", "--store", "store", "--to", "store-backup");
+            config.AddCommand<VerifyCommand>("verify")
+                .WithDescription("Check an embedded store without changing it (exit code 4 when damaged).")
+                .WithExample("verify", "--store", "store");
             config.AddCommand<DropCommand>("drop")
                 .WithDescription("Delete a collection made by index: its records, index and manifest.")
                 .WithExample("drop", "--store", "store", "--collection", "cranfield");

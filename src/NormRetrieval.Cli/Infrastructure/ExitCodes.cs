@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>An input file or argument is missing or malformed.</summary>
     public const int BadInput = 3;
 
+    /// <summary><c>verify</c> found damage (each problem is printed).</summary>
+    public const int Damaged = 4;
+
     /// <summary>The operation was cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
 }

@@ -14,6 +14,8 @@ public sealed class HelpTests
         { "search", "--policy" },
         { "stats", "--collection" },
         { "drop", "--collection" },
+        { "backup", "--to" },
+        { "verify", "--store" },
     };
 
     [Theory]

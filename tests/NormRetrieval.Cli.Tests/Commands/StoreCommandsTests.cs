@@ -134,4 +134,49 @@ public sealed class StoreCommandsTests
         var reindex = await CliRunner.RunAsync("index", "--store", store, "--collection", "gone", "--input", corpus, "--model", "minilm");
         Assert.Contains("(30 encoded, 0 unchanged)", reindex.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Backup_copies_a_store_that_verifies_and_verify_names_a_damaged_record()
+    {
+        using var dir = new TempDirectory();
+        string corpus = Cranfield(25, dir);
+        string store = dir.File("store");
+        string backup = dir.File("backup");
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", corpus, "--model", "minilm")).ExitCode);
+
+        var copy = await CliRunner.RunAsync("backup", "--store", store, "--to", backup);
+        Assert.Equal(ExitCodes.Success, copy.ExitCode);
+        Assert.Contains("(1 collections)", copy.Out, StringComparison.Ordinal);
+        var healthy = await CliRunner.RunAsync("verify", "--store", backup);
+        Assert.Equal(ExitCodes.Success, healthy.ExitCode);
+        Assert.Contains("25 records, no problems", healthy.Out, StringComparison.Ordinal);
+
+        // The copy is a store of its own: the same answers as the original.
+        var a = await CliRunner.RunAsync("search", "--store", store, "--collection", "c", "--query", "boundary layer", "--top", "3", "--json");
+        var b = await CliRunner.RunAsync("search", "--store", backup, "--collection", "c", "--query", "boundary layer", "--top", "3", "--json");
+        Assert.Equal(JsonDocument.Parse(a.Out).RootElement.GetProperty("results").ToString(), JsonDocument.Parse(b.Out).RootElement.GetProperty("results").ToString());
+
+        // A backup never overwrites.
+        Assert.Equal(ExitCodes.BadInput, (await CliRunner.RunAsync("backup", "--store", store, "--to", backup)).ExitCode);
+
+        // Damage one record's JSON in the copy: verify names it, exit code 4, and changes nothing.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(backup, "store.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM sqlite_master WHERE name LIKE 'records_%';";
+            string table = (string)command.ExecuteScalar()!;
+            command.CommandText = $"UPDATE {table} SET data = '{{\"Title\": ' WHERE id = (SELECT MIN(id) FROM {table});";
+            command.ExecuteNonQuery();
+        }
+
+        string before = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(backup, "store.db"), TestContext.Current.CancellationToken)));
+        var damaged = await CliRunner.RunAsync("verify", "--store", backup);
+        Assert.Equal(ExitCodes.Damaged, damaged.ExitCode);
+        Assert.Contains("is not valid JSON", damaged.Out, StringComparison.Ordinal);
+        Assert.Contains("1 problems", damaged.Out, StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.Equal(before, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(backup, "store.db"), TestContext.Current.CancellationToken))));
+    }
 }
