@@ -12,29 +12,15 @@ public sealed class TrainedIndexTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Hotel[] Hotels(int from, int count, int seed)
-    {
-        float[] vectors = TestVectors.RandomUnitRows(new Random(seed), count, 4);
-        return [.. Enumerable.Range(0, count).Select(i => TempStore.Hotel("h" + (from + i), vectors.AsSpan(i * 4, 4).ToArray()))];
-    }
 
-    private static async Task AssertEachFindsItselfAsync(NormCollection<string, Hotel> collection, IEnumerable<Hotel> hotels)
-    {
-        foreach (var h in hotels)
-        {
-            var top = await collection.SearchAsync(h.Embedding!, 1, cancellationToken: Ct).SingleAsync(Ct);
-            Assert.Equal(h.Id, top.Record.Id);
-            Assert.Equal(1, top.Score!.Value, 4);
-        }
-    }
 
     [Fact]
     public async Task An_ivf_collection_is_usable_before_training_and_trains_itself_when_it_has_enough()
     {
         Assert.Equal(156, FaissIndex.SuggestedTrainingSize("IVF4,Flat"));
         using var temp = new TempStore();
-        var first = Hotels(0, 100, 1);
-        var more = Hotels(100, 200, 2);
+        var first = TempStore.RandomHotels("h", 0, 100, 1);
+        var more = TempStore.RandomHotels("h", 100, 200, 2);
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = "faiss", IndexFactory = "IVF4,Flat" }))
         {
             var c = store.GetCollection<string, Hotel>("ivf", new NormCollectionOptions());
@@ -43,7 +29,7 @@ public sealed class TrainedIndexTests
             var index = (FaissIndex)store.GetState("ivf", Ct)!.Index;
             Assert.False(index.IsTrained);
             Assert.Equal(100, index.PendingCount);
-            await AssertEachFindsItselfAsync(c, first.Take(20));
+            await TempStore.AssertEachFindsItselfAsync(c, first.Take(20), 5e-5, Ct);
             Assert.Equal(100, (await c.GetStatisticsAsync(Ct)).Count);
 
             // Closed while untrained: nothing to save, and nothing is lost (the next open rebuilds from the database).
@@ -59,7 +45,7 @@ public sealed class TrainedIndexTests
             Assert.Equal(0, index.PendingCount);
             Assert.Null(index.TrainingError);
             Assert.Equal(300, await c.CountAsync(Ct));
-            await AssertEachFindsItselfAsync(c, first.Take(10).Concat(more.Take(10)));
+            await TempStore.AssertEachFindsItselfAsync(c, first.Take(10).Concat(more.Take(10)), 5e-5, Ct);
         }
 
         using (var store = temp.Open())
@@ -67,7 +53,7 @@ public sealed class TrainedIndexTests
             var c = store.GetCollection<string, Hotel>("ivf", new NormCollectionOptions());
             Assert.Equal("faiss:IVF4,Flat", c.IndexDescription);
             Assert.Equal(300, c.IndexCount());
-            await AssertEachFindsItselfAsync(c, more.TakeLast(10));
+            await TempStore.AssertEachFindsItselfAsync(c, more.TakeLast(10), 5e-5, Ct);
         }
     }
 

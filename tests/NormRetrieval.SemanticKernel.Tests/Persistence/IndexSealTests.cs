@@ -11,21 +11,7 @@ public sealed class IndexSealTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Hotel[] Hotels(string prefix, int count, int seed)
-    {
-        float[] vectors = TestVectors.RandomUnitRows(new Random(seed), count, 4);
-        return [.. Enumerable.Range(0, count).Select(i => TempStore.Hotel(prefix + i, vectors.AsSpan(i * 4, 4).ToArray()))];
-    }
 
-    private static async Task AssertEachFindsItselfAsync(NormCollection<string, Hotel> c, IEnumerable<Hotel> hotels)
-    {
-        foreach (var h in hotels)
-        {
-            var top = await c.SearchAsync(h.Embedding!, 1, cancellationToken: Ct).SingleAsync(Ct);
-            Assert.Equal(h.Id, top.Record.Id);
-            Assert.InRange(top.Score!.Value, 0.999, 1.001);
-        }
-    }
 
     private static string IndexFile(TempStore temp, string extension) =>
         Directory.GetFiles(temp.Path, "index_*." + extension).Single();
@@ -36,7 +22,7 @@ public sealed class IndexSealTests
     public async Task Case_2_a_byte_flipped_index_file_is_rebuilt_not_searched(string engine, string extension)
     {
         using var temp = new TempStore();
-        var hotels = Hotels("h", 200, 1);
+        var hotels = TempStore.RandomHotels("h", 0, 200, 1);
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = engine }))
         {
             var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
@@ -57,7 +43,7 @@ public sealed class IndexSealTests
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = engine }))
         {
             var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
-            await AssertEachFindsItselfAsync(c, hotels.Take(40));
+            await TempStore.AssertEachFindsItselfAsync(c, hotels.Take(40), 1e-3, Ct);
         }
 
         Assert.Contains(temp.Logs.Messages, m => m.Contains("is not the one the database recorded", StringComparison.Ordinal));
@@ -67,8 +53,8 @@ public sealed class IndexSealTests
     public async Task Case_2_swapped_index_files_of_two_collections_are_both_rebuilt()
     {
         using var temp = new TempStore();
-        var a = Hotels("a", 100, 2);
-        var b = Hotels("b", 100, 3);
+        var a = TempStore.RandomHotels("a", 0, 100, 2);
+        var b = TempStore.RandomHotels("b", 0, 100, 3);
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = "flat" }))
         {
             var ca = store.GetCollection<string, Hotel>("a", new NormCollectionOptions());
@@ -87,8 +73,8 @@ public sealed class IndexSealTests
         File.Move(files[0] + ".swap", files[1]);
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = "flat" }))
         {
-            await AssertEachFindsItselfAsync(store.GetCollection<string, Hotel>("a", new NormCollectionOptions()), a.Take(20));
-            await AssertEachFindsItselfAsync(store.GetCollection<string, Hotel>("b", new NormCollectionOptions()), b.Take(20));
+            await TempStore.AssertEachFindsItselfAsync(store.GetCollection<string, Hotel>("a", new NormCollectionOptions()), a.Take(20), 1e-3, Ct);
+            await TempStore.AssertEachFindsItselfAsync(store.GetCollection<string, Hotel>("b", new NormCollectionOptions()), b.Take(20), 1e-3, Ct);
         }
 
         Assert.Equal(2, temp.Logs.Messages.Count(m => m.Contains("is not the one the database recorded", StringComparison.Ordinal)));
@@ -98,8 +84,8 @@ public sealed class IndexSealTests
     public async Task Case_3_an_older_database_restored_under_a_newer_hnsw_index_is_rebuilt_and_upserts_work()
     {
         using var temp = new TempStore();
-        var first = Hotels("k", 100, 4);
-        var rewritten = Hotels("k", 100, 5);   // the same keys, other vectors
+        var first = TempStore.RandomHotels("k", 0, 100, 4);
+        var rewritten = TempStore.RandomHotels("k", 0, 100, 5);   // the same keys, other vectors
         var options = new NormVectorStoreOptions { Engine = "faiss", IndexFactory = "HNSW16" };
         string backup = Path.Combine(Path.GetDirectoryName(temp.Path)!, "backup.db");
         using (var store = temp.Open(options))
@@ -140,9 +126,9 @@ public sealed class IndexSealTests
         using (var store = temp.Open(options))
         {
             var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
-            await AssertEachFindsItselfAsync(c, first.Take(20));     // the database's vectors, not the index file's
+            await TempStore.AssertEachFindsItselfAsync(c, first.Take(20), 1e-3, Ct);     // the database's vectors, not the index file's
             await c.UpsertAsync(rewritten, Ct);                       // no "already in the index"
-            await AssertEachFindsItselfAsync(c, rewritten.Take(20));
+            await TempStore.AssertEachFindsItselfAsync(c, rewritten.Take(20), 1e-3, Ct);
         }
 
         Assert.Contains(temp.Logs.Messages, m => m.Contains("is not the one the database recorded", StringComparison.Ordinal));
@@ -152,7 +138,7 @@ public sealed class IndexSealTests
     public async Task A_clean_reopen_trusts_the_sealed_file_and_logs_nothing()
     {
         using var temp = new TempStore();
-        var hotels = Hotels("h", 50, 6);
+        var hotels = TempStore.RandomHotels("h", 0, 50, 6);
         using (var store = temp.Open())
         {
             var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
@@ -162,7 +148,7 @@ public sealed class IndexSealTests
 
         using (var store = temp.Open())
         {
-            await AssertEachFindsItselfAsync(store.GetCollection<string, Hotel>("h", new NormCollectionOptions()), hotels.Take(5));
+            await TempStore.AssertEachFindsItselfAsync(store.GetCollection<string, Hotel>("h", new NormCollectionOptions()), hotels.Take(5), 1e-3, Ct);
         }
 
         Assert.DoesNotContain(temp.Logs.Messages, m => m.Contains("rebuilt", StringComparison.Ordinal));
@@ -178,8 +164,7 @@ public sealed class ImpossibleScoreTests
     public async Task Cosines_outside_minus_one_to_one_refuse_the_search_and_the_next_open_rebuilds()
     {
         using var temp = new TempStore();
-        float[] vectors = TestVectors.RandomUnitRows(new Random(9), 50, 4);
-        var hotels = Enumerable.Range(0, 50).Select(i => TempStore.Hotel("h" + i, vectors.AsSpan(i * 4, 4).ToArray())).ToArray();
+        var hotels = TempStore.RandomHotels("h", 0, 50, 9);
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = "flat" }))
         {
             var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
