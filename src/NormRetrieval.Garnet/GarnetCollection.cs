@@ -61,6 +61,18 @@ public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection
         _shards = new ShardExecutor(store, name);
         _statistics = new ShardedNormStatistics(store, _shards, name);
         _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = GarnetVectorStore.SystemName, VectorStoreName = store.EndPoints, CollectionName = name };
+
+        // A definition of another dimension than the existing collection's is refused here, as on the embedded
+        // store (one registry read; the wait is safe: the read never resumes on the caller's context). When the
+        // registry cannot be read now, the same check runs at first use.
+        try
+        {
+            CheckDimension(store.FindLayoutAsync(name).ConfigureAwait(false).GetAwaiter().GetResult());
+        }
+        catch (VectorStoreException)
+        {
+            _layout = null;
+        }
     }
 
     /// <summary>The number of records: the sum of the shards' cardinalities.</summary>
@@ -292,7 +304,11 @@ public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection
             return _layout;
         }
 
-        var layout = await _store.FindLayoutAsync(Name).ConfigureAwait(false);
+        return CheckDimension(await _store.FindLayoutAsync(Name).ConfigureAwait(false));
+    }
+
+    private CollectionLayout? CheckDimension(CollectionLayout? layout)
+    {
         if (layout is not null && layout.Dimension != Dimension)
         {
             throw new InvalidOperationException($"Collection '{Name}' exists with dimension {layout.Dimension}; this definition has {Dimension}.");

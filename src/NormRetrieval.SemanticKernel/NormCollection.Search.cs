@@ -46,7 +46,7 @@ public partial class NormCollection<TKey, TRecord>
         }
 
         var (_, candidates) = SearchWindow.Bound(options.Skip, top, ranking, size);
-        var rows = await Run(() => Candidates(state, direction, candidates, filter, options.IncludeVectors, cancellationToken), "Search").ConfigureAwait(false);
+        var rows = await Run(() => Candidates(state, direction, candidates, filter, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);
         var (results, confidence) = Pipeline.Rank(
@@ -54,7 +54,7 @@ public partial class NormCollection<TKey, TRecord>
             (id, score, explanation) =>
             {
                 var row = byId[id];
-                return new NormSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, options.IncludeVectors), score, explanation);
+                return new NormSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, row.Intact, options.IncludeVectors), score, explanation);
             },
             queryNorm,
             state.Statistics,
@@ -65,20 +65,24 @@ public partial class NormCollection<TKey, TRecord>
         return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString());
     }
 
-    private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors, CancellationToken cancellationToken)
+    private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, CancellationToken cancellationToken)
     {
         using var connection = _store.Storage.Open();
-        if (filter is { } f && (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, f) <= ExactFilterLimit))
+        List<CandidateRow> rows = filter is { } f && (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, f) <= ExactFilterLimit)
+            ? [.. state.Table.ScanWhere(connection, f, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)] // exact: every matching row
+            : IndexCandidates(connection, state, query, count, filter, _store.Options.SearchParameters);
+
+        // A damaged candidate would rank the others by a norm nobody wrote: the search is refused by its key.
+        if (rows.Find(r => !r.Intact) is { } damaged)
         {
-            // Exact: score every matching row.
-            return [.. state.Table.ScanWhere(connection, f, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+            throw DamagedRecord(damaged.Key, "its bytes no longer match the checksum it was written with", "Search");
         }
 
-        return IndexCandidates(connection, state, query, count, filter, includeVectors, _store.Options.SearchParameters);
+        return rows;
     }
 
     private static List<CandidateRow> IndexCandidates(
-        SqliteConnection connection, CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors, VectorSearchParameters? parameters)
+        SqliteConnection connection, CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, VectorSearchParameters? parameters)
     {
         long indexed = state.Index.Count;
         if (indexed == 0)
@@ -98,7 +102,7 @@ public partial class NormCollection<TKey, TRecord>
                 }
             }
 
-            var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), filter, includeVectors);
+            var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), filter);
             if (rows.Count >= count || k >= indexed)
             {
                 return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];

@@ -202,7 +202,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 {
                     using var connection = _store.Storage.Open();
                     using var tx = connection.BeginTransaction();
-                    var ids = RemoveExisting(connection, tx, state, encoded, statistics);
+                    var ids = RemoveExisting(connection, tx, state, encoded, ref statistics, cancellationToken);
                     SqliteStorage.SaveStatistics(connection, tx, state.Info, statistics);
                     tx.Commit();
                     return ids;
@@ -231,7 +231,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 {
                     using var connection = _store.Storage.Open();
                     using var tx = connection.BeginTransaction();
-                    var removedIds = RemoveExisting(connection, tx, state, [.. prepared.Select(p => p.Key)], statistics);
+                    var removedIds = RemoveExisting(connection, tx, state, [.. prepared.Select(p => p.Key)], ref statistics, cancellationToken);
                     var addedIds = state.Table.Insert(connection, tx, prepared, r => statistics.Add(r.Norm, r.Direction, r.Tokens), cancellationToken);
 
                     // The last moment to cancel: past the commit the batch is durable and goes to the index whole.
@@ -269,8 +269,28 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
             : null;
     }
 
-    private static List<long> RemoveExisting(SqliteConnection connection, SqliteTransaction tx, CollectionState state, string[] keys, NormStatistics statistics) =>
-        state.Table.DeleteKeys(connection, tx, keys, row => statistics.Remove(row.Norm, MemoryMarshal.Cast<byte, float>(row.Direction), row.Tokens));
+    /// <summary>
+    /// Deletes the rows with the given keys and takes them out of the statistics; when one of them was damaged its
+    /// stored norm cannot be trusted, so the statistics are recounted from the rows that remain.
+    /// </summary>
+    private static List<long> RemoveExisting(SqliteConnection connection, SqliteTransaction tx, CollectionState state, string[] keys, ref NormStatistics statistics, CancellationToken cancellationToken)
+    {
+        var running = statistics;
+        bool damaged = false;
+        var removed = state.Table.DeleteKeys(connection, tx, keys, row =>
+        {
+            damaged |= !row.Intact;
+            running.Remove(row.Norm, MemoryMarshal.Cast<byte, float>(row.Direction), row.Tokens);
+        });
+        if (damaged)
+        {
+            var recount = new NormStatistics();
+            state.Table.ForEach(connection, tx, row => recount.Add(row.Norm, MemoryMarshal.Cast<byte, float>(row.Direction), row.Tokens), cancellationToken);
+            statistics = recount;
+        }
+
+        return removed;
+    }
 
     private List<TRecord> Materialize(List<StoredRow> rows, bool includeVectors, CancellationToken cancellationToken)
     {
@@ -282,14 +302,19 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            records.Add(Materialize(row.Key, row.Data, row.Norm, row.Direction, includeVectors));
+            records.Add(Materialize(row.Key, row.Data, row.Norm, row.Direction, row.Intact, includeVectors));
         }
 
         return records;
     }
 
-    private TRecord Materialize(string key, string data, double norm, byte[] direction, bool includeVectors)
+    private TRecord Materialize(string key, string data, double norm, byte[] direction, bool intact, bool includeVectors)
     {
+        if (!intact)
+        {
+            throw DamagedRecord(key, "its bytes no longer match the checksum it was written with", "Get");
+        }
+
         try
         {
             if (!double.IsFinite(norm) || norm <= 0 || (includeVectors && direction.Length != Dimension * sizeof(float)))
@@ -309,15 +334,18 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
         catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidDataException or OverflowException or KeyNotFoundException)
         {
             // A row that does not read back as the record it was written as: refuse it by name, never guess.
-            throw new VectorStoreException($"The record '{key}' of collection '{Name}' is damaged and cannot be read: {ex.Message}", ex)
-            {
-                VectorStoreSystemName = SqliteStorage.SystemName,
-                VectorStoreName = _store.Directory,
-                CollectionName = Name,
-                OperationName = "Get",
-            };
+            throw DamagedRecord(key, ex.Message, "Get", ex);
         }
     }
+
+    private VectorStoreException DamagedRecord(string key, string why, string operation, Exception? inner = null) =>
+        new($"The record '{key}' of collection '{Name}' is damaged and cannot be read: {why}. Upsert or delete it to repair; `normretrieval verify` lists every damaged record.", inner)
+        {
+            VectorStoreSystemName = SqliteStorage.SystemName,
+            VectorStoreName = _store.Directory,
+            CollectionName = Name,
+            OperationName = operation,
+        };
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

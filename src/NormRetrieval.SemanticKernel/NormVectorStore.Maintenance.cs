@@ -82,15 +82,34 @@ public sealed partial class NormVectorStore
 
     /// <summary>
     /// Checks the whole store without changing it: the database's own integrity check; for every collection,
-    /// that its saved index file is the one the database sealed; and that every row reads back (data JSON an
-    /// object, a positive finite norm, a unit direction of the collection's dimension).
+    /// that its saved index file is the one the database sealed, that every row matches its checksum and reads
+    /// back (data JSON an object, a positive finite norm, a unit direction of the collection's dimension), and
+    /// that the stored norm statistics describe the rows.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call between rows.</param>
     /// <returns>What was found; <see cref="StoreVerification.IsHealthy"/> when nothing.</returns>
-    public Task<StoreVerification> VerifyAsync(CancellationToken cancellationToken = default) => Run(
+    public Task<StoreVerification> VerifyAsync(CancellationToken cancellationToken = default) => Verify(null, cancellationToken);
+
+    /// <summary>Checks the database's integrity and one collection (as <see cref="VerifyAsync(CancellationToken)"/> does for all).</summary>
+    /// <param name="collection">The collection to check.</param>
+    /// <param name="cancellationToken">Cancels the call between rows.</param>
+    /// <returns>What was found; <see cref="StoreVerification.IsHealthy"/> when nothing.</returns>
+    /// <exception cref="VectorStoreException">The collection does not exist.</exception>
+    public Task<StoreVerification> VerifyAsync(string collection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(collection);
+        return Verify(collection, cancellationToken);
+    }
+
+    private Task<StoreVerification> Verify(string? only, CancellationToken cancellationToken) => Run(
         () =>
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (only is not null && Storage.Find(only) is null)
+            {
+                throw new VectorStoreException($"The collection '{only}' does not exist in the store '{Directory}'.") { VectorStoreSystemName = SqliteStorage.SystemName, VectorStoreName = Directory, CollectionName = only, OperationName = "Verify" };
+            }
+
             var problems = new List<string>();
             long rows = 0;
             using var connection = Storage.Open();
@@ -108,7 +127,7 @@ public sealed partial class NormVectorStore
                 }
             }
 
-            foreach (string name in Storage.List())
+            foreach (string name in only is null ? Storage.List() : [only])
             {
                 var info = Storage.Find(name)!;
                 string engine = VectorIndexFactory.Effective(info.Engine);
@@ -126,25 +145,38 @@ public sealed partial class NormVectorStore
         "Verify",
         null);
 
-    private static long VerifyRows(SqliteConnection connection, CollectionInfo info, List<string> problems, CancellationToken cancellationToken)
+    private long VerifyRows(SqliteConnection connection, CollectionInfo info, List<string> problems, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT key, data, norm, direction FROM {info.Table};";
-        using var reader = command.ExecuteReader();
         long count = 0;
-        while (reader.Read())
-        {
-            if ((++count & 1023) == 0)
+        var recomputed = new NormRetrieval.Statistics.NormStatistics();
+        new RecordTable(info, Storage.HasRowChecksums(info)).ForEach(
+            connection,
+            null,
+            row =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+                count++;
+                string? problem = RowProblem(row.Data, row.Norm, row.Direction, info.Dimension);
+                if (!row.Intact)
+                {
+                    problem = "its bytes no longer match the checksum it was written with" + (problem is null ? string.Empty : $" ({problem})");
+                }
 
-            string key = reader.GetString(0);
-            string? problem = RowProblem(reader.GetString(1), reader.GetDouble(2), (byte[])reader.GetValue(3), info.Dimension);
-            if (problem is not null)
-            {
-                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{info.Name}: record '{key}': {problem}"));
-            }
+                if (problem is not null)
+                {
+                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"{info.Name}: record '{row.Key}': {problem}"));
+                }
+                else
+                {
+                    recomputed.Add(row.Norm, MemoryMarshal.Cast<byte, float>(row.Direction), row.Tokens);
+                }
+            },
+            cancellationToken);
+
+        // The statistics norm policies rank by must describe the rows (checked only when every row is sound).
+        var stored = info.Statistics is null ? new NormRetrieval.Statistics.NormStatistics() : NormRetrieval.Statistics.NormStatistics.FromJson(info.Statistics);
+        if (recomputed.Count == count && (stored.Count != recomputed.Count || Math.Abs(stored.MeanLogNorm - recomputed.MeanLogNorm) > 1e-6))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{info.Name}: the stored norm statistics ({stored.Count} records, mean log norm {stored.MeanLogNorm:G6}) do not describe the rows ({recomputed.Count}, {recomputed.MeanLogNorm:G6})"));
         }
 
         return count;
@@ -180,7 +212,7 @@ public sealed partial class NormVectorStore
     }
 }
 
-/// <summary>What <see cref="NormVectorStore.VerifyAsync"/> found.</summary>
+/// <summary>What <see cref="NormVectorStore.VerifyAsync(CancellationToken)"/> found.</summary>
 /// <param name="Problems">One line per problem; empty when the store is healthy.</param>
 /// <param name="Records">Records read.</param>
 public sealed record StoreVerification(IReadOnlyList<string> Problems, long Records)

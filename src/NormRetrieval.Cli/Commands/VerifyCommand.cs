@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace NormRetrieval.Cli.Commands;
 
 /// <summary>
-/// <c>normretrieval verify --store DIR [--json]</c>: checks an embedded store without changing it; exit code 0
+/// <c>normretrieval verify --store DIR [--collection NAME] [--json]</c>: checks an embedded store without changing it; exit code 0
 /// when healthy, 4 when damage was found (each problem on one line).
 /// </summary>
 internal sealed class VerifyCommand(CliOutput output) : AsyncCommand<VerifyCommand.Settings>
@@ -19,7 +19,14 @@ internal sealed class VerifyCommand(CliOutput output) : AsyncCommand<VerifyComma
         }
 
         using var store = CliCollection.OpenStore(settings.Store!, output, new SemanticKernel.NormVectorStoreOptions { ReadOnly = true });
-        var report = await store.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        if (settings.Collection is not null && !store.ListCollectionNamesAsync(cancellationToken).ToBlockingEnumerable(cancellationToken).Contains(settings.Collection))
+        {
+            throw new CliInputException($"The collection '{settings.Collection}' does not exist in the store '{settings.Store}'.");
+        }
+
+        var report = settings.Collection is null
+            ? await store.VerifyAsync(cancellationToken).ConfigureAwait(false)
+            : await store.VerifyAsync(settings.Collection, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
             await output.Out.WriteLineAsync(JsonSerializer.Serialize(new { healthy = report.IsHealthy, records = report.Records, problems = report.Problems })).ConfigureAwait(false);
@@ -44,6 +51,10 @@ internal sealed class VerifyCommand(CliOutput output) : AsyncCommand<VerifyComma
         [CommandOption("--store <DIR>")]
         [Description("The embedded store folder.")]
         public string? Store { get; init; }
+
+        [CommandOption("--collection <NAME>")]
+        [Description("Check only this collection (and the database's integrity).")]
+        public string? Collection { get; init; }
 
         [CommandOption("--json")]
         [Description("Print JSON.")]

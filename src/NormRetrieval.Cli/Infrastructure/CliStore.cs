@@ -41,9 +41,9 @@ internal abstract class CliStore : IDisposable
             {
                 return new Embedded(new NormVectorStore(store, options));
             }
-            catch (UnauthorizedAccessException ex)
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
-                throw new CliInputException($"--store '{store}' cannot be written: {ex.Message}");
+                throw new CliInputException($"--store '{store}' cannot be created or written here: {ex.Message}");
             }
         }
 

@@ -27,7 +27,7 @@ internal sealed partial class CollectionState : IDisposable
     {
         _storage = storage;
         Info = info;
-        Table = new RecordTable(info);
+        Table = new RecordTable(info, storage.HasRowChecksums(info));
         Index = index;
         Statistics = statistics;
         Tombstones = tombstones;

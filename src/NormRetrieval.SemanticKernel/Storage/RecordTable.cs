@@ -10,20 +10,25 @@ using NormRetrieval.VectorData.ProviderServices;
 
 namespace NormRetrieval.SemanticKernel.Storage;
 
-/// <summary>A row as stored: id, key, data JSON, raw norm, token count and unit direction (empty when not read).</summary>
-internal sealed record StoredRow(long Id, string Key, string Data, double Norm, int? Tokens, byte[] Direction);
+/// <summary>
+/// A row as stored: id, key, data JSON, raw norm, token count and unit direction; <paramref name="Intact"/> is false
+/// when the row's bytes no longer match the checksum it was written with.
+/// </summary>
+internal sealed record StoredRow(long Id, string Key, string Data, double Norm, int? Tokens, byte[] Direction, bool Intact);
 
 /// <summary>A row with its cosine similarity to a query.</summary>
-internal sealed record CandidateRow(long Id, string Key, string Data, double Norm, int? Tokens, double Cosine, byte[] Direction);
+internal sealed record CandidateRow(long Id, string Key, string Data, double Norm, int? Tokens, double Cosine, byte[] Direction, bool Intact);
 
 /// <summary>
 /// Every SQL statement on one collection's records table, in one place (modelled on Semantic Kernel's
 /// SqliteCommandBuilder): the table name comes from the collection's numeric id, values and filter
 /// parameters are always bound, never spliced.
 /// </summary>
-internal sealed class RecordTable(CollectionInfo info)
+/// <param name="info">The collection.</param>
+/// <param name="hasChecksums">False only for a read-only open of a table written before rows carried checksums.</param>
+internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
 {
-    private const string Columns = "id, key, data, norm, tokens, direction";
+    private readonly string _columns = "id, key, data, norm, tokens, direction, " + (hasChecksums ? "checksum" : "NULL AS checksum");
 
     private readonly string _table = info.Table;
 
@@ -37,7 +42,7 @@ internal sealed class RecordTable(CollectionInfo info)
     public List<StoredRow> ByKeys(SqliteConnection connection, string[] keys, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE key IN (SELECT value FROM json_each($keys));";
+        command.CommandText = $"SELECT {_columns} FROM {_table} WHERE key IN (SELECT value FROM json_each($keys));";
         command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys));
         return Read(command, cancellationToken);
     }
@@ -48,7 +53,7 @@ internal sealed class RecordTable(CollectionInfo info)
     {
         var (orderBy, orderParameters) = OrderBy(options, model);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE {filter.Sql} ORDER BY {orderBy}id LIMIT $top OFFSET $skip;";
+        command.CommandText = $"SELECT {_columns} FROM {_table} WHERE {filter.Sql} ORDER BY {orderBy}id LIMIT $top OFFSET $skip;";
         command.Parameters.AddRange(Clone(filter.Parameters));
         command.Parameters.AddRange(orderParameters);
         command.Parameters.AddWithValue("$top", top);
@@ -69,7 +74,7 @@ internal sealed class RecordTable(CollectionInfo info)
     public List<CandidateRow> ScanWhere(SqliteConnection connection, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, float[] query, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE {filter.Sql};";
+        command.CommandText = $"SELECT {_columns} FROM {_table} WHERE {filter.Sql};";
         command.Parameters.AddRange(Clone(filter.Parameters));
         var rows = new List<CandidateRow>();
         using var reader = command.ExecuteReader();
@@ -81,19 +86,18 @@ internal sealed class RecordTable(CollectionInfo info)
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            byte[] direction = (byte[])reader.GetValue(5);
-            var row = Row(reader, direction);
-            rows.Add(Candidate(row, TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(direction))));
+            var row = Row(reader);
+            rows.Add(Candidate(row, TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(row.Direction))));
         }
 
         return rows;
     }
 
     /// <summary>The rows of index hits (optionally also matching a filter), with the hits' cosines.</summary>
-    public List<CandidateRow> Hits(SqliteConnection connection, Dictionary<long, float> cosines, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, bool includeVectors)
+    public List<CandidateRow> Hits(SqliteConnection connection, Dictionary<long, float> cosines, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM {_table} WHERE id IN (SELECT value FROM json_each($ids)){(filter is null ? string.Empty : " AND " + filter.Value.Sql)};";
+        command.CommandText = $"SELECT {_columns} FROM {_table} WHERE id IN (SELECT value FROM json_each($ids)){(filter is null ? string.Empty : " AND " + filter.Value.Sql)};";
         command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(cosines.Keys));
         if (filter is not null)
         {
@@ -104,11 +108,31 @@ internal sealed class RecordTable(CollectionInfo info)
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var row = Row(reader, includeVectors ? (byte[])reader.GetValue(5) : []);
+            // The direction is read even when the caller does not return vectors: the row's checksum covers it.
+            var row = Row(reader);
             rows.Add(Candidate(row, cosines[row.Id]));
         }
 
         return rows;
+    }
+
+    /// <summary>Streams every row, checked against its checksum (for verification).</summary>
+    public void ForEach(SqliteConnection connection, SqliteTransaction? tx, Action<StoredRow> visit, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"SELECT {_columns} FROM {_table};";
+        using var reader = command.ExecuteReader();
+        long count = 0;
+        while (reader.Read())
+        {
+            if ((++count & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            visit(Row(reader));
+        }
     }
 
     /// <summary>Every id.</summary>
@@ -178,12 +202,12 @@ internal sealed class RecordTable(CollectionInfo info)
         using (var select = connection.CreateCommand())
         {
             select.Transaction = tx;
-            select.CommandText = $"SELECT {Columns} FROM {_table} WHERE key IN (SELECT value FROM json_each($keys));";
+            select.CommandText = $"SELECT {_columns} FROM {_table} WHERE key IN (SELECT value FROM json_each($keys));";
             select.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys));
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
-                var row = Row(reader, (byte[])reader.GetValue(5));
+                var row = Row(reader);
                 removing(row);
                 removed.Add(row.Id);
             }
@@ -218,13 +242,14 @@ internal sealed class RecordTable(CollectionInfo info)
         var ids = new List<long>(records.Count);
         using var insert = connection.CreateCommand();
         insert.Transaction = tx;
-        insert.CommandText = $"INSERT INTO {_table} ({Columns}) VALUES ($id, $key, $data, $norm, $tokens, $direction);";
+        insert.CommandText = $"INSERT INTO {_table} (id, key, data, norm, tokens, direction, checksum) VALUES ($id, $key, $data, $norm, $tokens, $direction, $checksum);";
         var id = insert.Parameters.Add("$id", SqliteType.Integer);
         var key = insert.Parameters.Add("$key", SqliteType.Text);
         var data = insert.Parameters.Add("$data", SqliteType.Text);
         var norm = insert.Parameters.Add("$norm", SqliteType.Real);
         var tokens = insert.Parameters.Add("$tokens", SqliteType.Integer);
         var direction = insert.Parameters.Add("$direction", SqliteType.Blob);
+        var checksum = insert.Parameters.Add("$checksum", SqliteType.Integer);
         insert.Prepare();
         foreach (var r in records)
         {
@@ -239,7 +264,9 @@ internal sealed class RecordTable(CollectionInfo info)
             data.Value = r.Data;
             norm.Value = (double)r.Norm;
             tokens.Value = r.Tokens is int t ? t : DBNull.Value;
-            direction.Value = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
+            byte[] bytes = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
+            direction.Value = bytes;
+            checksum.Value = RowChecksum.Compute(r.Key, r.Data, r.Norm, r.Tokens, bytes);
             insert.ExecuteNonQuery();
             ids.Add(next++);
             inserted(r);
@@ -290,16 +317,23 @@ internal sealed class RecordTable(CollectionInfo info)
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            rows.Add(Row(reader, (byte[])reader.GetValue(5)));
+            rows.Add(Row(reader));
         }
 
         return rows;
     }
 
-    private static StoredRow Row(SqliteDataReader reader, byte[] direction) => new(
-        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), direction);
+    private static StoredRow Row(SqliteDataReader reader)
+    {
+        string key = reader.GetString(1), data = reader.GetString(2);
+        double norm = reader.GetDouble(3);
+        int? tokens = reader.IsDBNull(4) ? null : reader.GetInt32(4);
+        byte[] direction = reader.IsDBNull(5) ? [] : reader.GetValue(5) as byte[] ?? [];
+        bool intact = reader.IsDBNull(6) || reader.GetInt64(6) == RowChecksum.Compute(key, data, norm, tokens, direction);
+        return new(reader.GetInt64(0), key, data, norm, tokens, direction, intact);
+    }
 
-    private static CandidateRow Candidate(StoredRow row, double cosine) => new(row.Id, row.Key, row.Data, row.Norm, row.Tokens, cosine, row.Direction);
+    private static CandidateRow Candidate(StoredRow row, double cosine) => new(row.Id, row.Key, row.Data, row.Norm, row.Tokens, cosine, row.Direction, row.Intact);
 
     private static long Scalar(SqliteConnection connection, string sql)
     {

@@ -59,6 +59,7 @@ internal sealed class SqliteStorage : IDisposable
                         checksum TEXT NOT NULL,
                         saved TEXT NOT NULL);
                     """);
+                AddRowChecksums(connection);
             }
 
             if (options.VerifyOnOpen)
@@ -159,6 +160,16 @@ internal sealed class SqliteStorage : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Whether a collection's rows carry checksums: always after a writable open (which adds them to tables written
+    /// by 0.2.0 and earlier); a read-only open of such an older store reads its rows unchecked.
+    /// </summary>
+    public bool HasRowChecksums(CollectionInfo info)
+    {
+        using var connection = Open();
+        return HasChecksumColumn(connection, info.Table);
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -240,7 +251,8 @@ internal sealed class SqliteStorage : IDisposable
                     data TEXT NOT NULL,
                     norm REAL NOT NULL,
                     tokens INTEGER,
-                    direction BLOB NOT NULL);
+                    direction BLOB NOT NULL,
+                    checksum INTEGER);
                 """;
             command.ExecuteNonQuery();
         }
@@ -323,6 +335,48 @@ internal sealed class SqliteStorage : IDisposable
     {
         SqliteConnection.ClearAllPools();
         _lock.Dispose();
+    }
+
+    /// <summary>Adds the checksum column to records tables written before rows carried checksums, and fills it in.</summary>
+    private static void AddRowChecksums(SqliteConnection connection)
+    {
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT 'records_' || id FROM collections;";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        tables.RemoveAll(t => HasChecksumColumn(connection, t));
+        if (tables.Count == 0)
+        {
+            return;
+        }
+
+        connection.CreateFunction<string, string, double, long?, byte[], long>(
+            RowChecksum.SqlFunction, (key, data, norm, tokens, direction) => RowChecksum.Compute(key, data, norm, (int?)tokens, direction), isDeterministic: true);
+        using var tx = connection.BeginTransaction();
+        foreach (string table in tables)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = $"ALTER TABLE {table} ADD COLUMN checksum INTEGER; UPDATE {table} SET checksum = {RowChecksum.SqlFunction}(key, data, norm, tokens, direction);";
+            command.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
+    private static bool HasChecksumColumn(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = 'checksum';";
+        command.Parameters.AddWithValue("$table", table);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private static CollectionInfo Read(SqliteDataReader r) => new(

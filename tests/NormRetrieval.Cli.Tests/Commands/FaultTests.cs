@@ -11,7 +11,7 @@ public sealed class FaultTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Cancelling_index_exits_130_with_one_line_and_a_rerun_resumes()
+    public async Task Case_12_cancelling_index_exits_130_with_one_line_and_a_rerun_resumes()
     {
         using var dir = new TempDirectory();
         string corpus = dir.File("corpus.jsonl");
@@ -36,7 +36,7 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task A_store_path_that_is_a_file_is_bad_input()
+    public async Task Case_12_a_store_path_that_is_a_file_is_bad_input()
     {
         using var dir = new TempDirectory();
         string file = dir.File("not-a-folder");
@@ -48,7 +48,21 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task A_factory_string_faiss_refuses_is_bad_input_and_creates_no_collection()
+    public async Task Case_12_a_store_folder_that_cannot_be_created_is_bad_input()
+    {
+        // Under /proc nobody may create a folder, root included (the CI runs as root, for whom chmod is no barrier).
+        using var dir = new TempDirectory();
+        string corpus = dir.File("corpus.jsonl");
+        await File.WriteAllLinesAsync(corpus, File.ReadLines(StoreCommandsTests.FindData("cranfield", "corpus.jsonl")).Take(2), Ct);
+        const string store = "/proc/normretrieval-test/store";
+        var result = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", corpus);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith($"normretrieval: error: --store '{store}' cannot be created or written here: ", result.Error.Trim(), StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Case_12_a_factory_string_faiss_refuses_is_bad_input_and_creates_no_collection()
     {
         using var dir = new TempDirectory();
         string corpus = dir.File("corpus.jsonl");
@@ -71,7 +85,7 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task A_bad_line_is_reported_before_anything_is_written()
+    public async Task Case_12_a_bad_line_is_reported_before_anything_is_written()
     {
         using var dir = new TempDirectory();
         string corpus = dir.File("corpus.jsonl");

@@ -176,6 +176,8 @@ public sealed class StoreCommandsTests
         Assert.Equal(ExitCodes.Damaged, damaged.ExitCode);
         Assert.Contains("is not valid JSON", damaged.Out, StringComparison.Ordinal);
         Assert.Contains("1 problems", damaged.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Damaged, (await CliRunner.RunAsync("verify", "--store", backup, "--collection", "c")).ExitCode);
+        Assert.Equal(ExitCodes.BadInput, (await CliRunner.RunAsync("verify", "--store", backup, "--collection", "nope")).ExitCode);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.Equal(before, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(backup, "store.db"), TestContext.Current.CancellationToken))));
     }

@@ -15,7 +15,7 @@ public sealed class TrainedIndexTests
 
 
     [Fact]
-    public async Task An_ivf_collection_is_usable_before_training_and_trains_itself_when_it_has_enough()
+    public async Task Case_9_an_ivf_collection_is_usable_before_training_and_trains_itself_when_it_has_enough()
     {
         Assert.Equal(156, FaissIndex.SuggestedTrainingSize("IVF4,Flat"));
         using var temp = new TempStore();
@@ -58,7 +58,7 @@ public sealed class TrainedIndexTests
     }
 
     [Fact]
-    public void A_failed_automatic_training_keeps_the_vectors_searchable_and_says_why()
+    public void Case_9_a_failed_automatic_training_keeps_the_vectors_searchable_and_says_why()
     {
         // 40 vectors cannot train 64 lists: Faiss refuses; the vectors stay held and are still found.
         using var index = FaissIndex.Create(4, new FaissIndexOptions { Factory = "IVF64,Flat", TrainAfter = 40 });

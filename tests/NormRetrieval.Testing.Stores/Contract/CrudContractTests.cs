@@ -151,6 +151,26 @@ public abstract class CrudContractTests(ContractStore fixture)
     }
 
     [Fact]
+    public async Task A_definition_of_another_dimension_is_refused_at_GetCollection()
+    {
+        string name = fixture.NewName("dimension");
+        var c = fixture.Store.GetCollection<string, KeyedRecord<string>>(name, Definition(typeof(string)));
+        await c.EnsureCollectionExistsAsync(Ct);
+        var wider = new VectorStoreCollectionDefinition
+        {
+            Properties = [new VectorStoreKeyProperty("Key", typeof(string)), new VectorStoreVectorProperty("Vector", typeof(ReadOnlyMemory<float>), 768)],
+        };
+
+        var ex = Assert.Throws<InvalidOperationException>(() => fixture.Store.GetCollection<string, KeyedRecord<string>>(name, wider));
+        Assert.Contains("768", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("dimension 3", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => fixture.Store.GetDynamicCollection(name, wider));
+
+        // A collection that does not exist yet takes any dimension.
+        Assert.NotNull(fixture.Store.GetCollection<string, KeyedRecord<string>>(fixture.NewName("dimension"), wider));
+    }
+
+    [Fact]
     public async Task Top_and_skip_are_bounded_by_the_collection()
     {
         var c = fixture.Store.GetCollection<string, KeyedRecord<string>>(fixture.NewName("bounds"), Definition(typeof(string)));
