@@ -226,13 +226,23 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
         try
         {
             var statistics = state.Statistics.Clone();
+            string[] fullText = FullTextProperties();
             var (removed, added) = await Run(
                 () =>
                 {
                     using var connection = _store.Storage.Open();
                     using var tx = connection.BeginTransaction();
                     var removedIds = RemoveExisting(connection, tx, state, [.. prepared.Select(p => p.Key)], ref statistics, cancellationToken);
+                    foreach (string property in fullText)
+                    {
+                        FullTextIndex.Ensure(connection, tx, state.Info, property);
+                    }
+
                     var addedIds = state.Table.Insert(connection, tx, prepared, r => statistics.Add(r.Norm, r.Direction, r.Tokens), cancellationToken);
+                    foreach (string property in fullText)
+                    {
+                        FullTextIndex.Add(connection, tx, state.Info, property, addedIds);
+                    }
 
                     // The last moment to cancel: past the commit the batch is durable and goes to the index whole.
                     cancellationToken.ThrowIfCancellationRequested();
@@ -242,6 +252,11 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 },
                 "Upsert").ConfigureAwait(false);
             state.Statistics = statistics;
+            foreach (string property in fullText)
+            {
+                state.FullTextTables.TryAdd(property, true);
+            }
+
             var directions = new float[prepared.Count * state.Info.Dimension];
             for (int i = 0; i < prepared.Count; i++)
             {
@@ -282,6 +297,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
             damaged |= !row.Intact;
             running.Remove(row.Norm, MemoryMarshal.Cast<byte, float>(row.Direction), row.Tokens);
         });
+        FullTextIndex.Remove(connection, tx, state.Info, removed);
         if (damaged)
         {
             var recount = new NormStatistics();

@@ -138,6 +138,7 @@ public sealed partial class NormVectorStore
                 }
 
                 rows += VerifyRows(connection, info, problems, cancellationToken);
+                problems.AddRange(FullTextIndex.Verify(connection, info).Select(p => $"{name}: {p}"));
             }
 
             return new StoreVerification(problems, rows);

@@ -43,6 +43,9 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
     /// <summary>The vector dimension of this collection's definition.</summary>
     public int Dimension => Pipeline.Mapper.VectorProperty.Dimensions;
 
+    /// <summary>The collection's ranking, else the store's (null: cosine); a query's options may override it.</summary>
+    protected NormRankingOptions? DefaultRanking => _ranking;
+
     /// <summary>The record model and the record/query pipeline.</summary>
     [System.Diagnostics.CodeAnalysis.Experimental(ProviderDiagnostics.Id)]
     protected RecordPipeline Pipeline { get; }

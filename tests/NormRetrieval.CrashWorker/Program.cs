@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.SemanticKernel;
 
-// A process for the crash test: upserts batches into a store forever and prints "ack KEY" for every
+// A process for the crash test: upserts batches (with a full-text indexed property) into a store forever and prints "ack KEY" for every
 // record of a batch once UpsertAsync has returned. The test kills it with SIGKILL at random moments.
 // Usage: NormRetrieval.CrashWorker STORE_DIR PREFIX SEED
 string directory = args[0];
@@ -15,6 +15,7 @@ var definition = new VectorStoreCollectionDefinition
     [
         new VectorStoreKeyProperty("Key", typeof(string)),
         new VectorStoreDataProperty("Batch", typeof(int)),
+        new VectorStoreDataProperty("Text", typeof(string)) { IsFullTextIndexed = true },
         new VectorStoreVectorProperty("Vector", typeof(float[]), 16),
     ],
 };
@@ -36,7 +37,7 @@ for (int batch = 0; ; batch++)
 
         // Every tenth record replaces an earlier key of this run.
         string key = i % 10 == 9 && batch > 0 ? $"{prefix}-{rng.Next(batch)}-0" : $"{prefix}-{batch}-{i}";
-        records.Add(new Dictionary<string, object?> { ["Key"] = key, ["Batch"] = batch, ["Vector"] = vector });
+        records.Add(new Dictionary<string, object?> { ["Key"] = key, ["Batch"] = batch, ["Text"] = "record " + key.Replace('-', 'x'), ["Vector"] = vector });
     }
 
     await collection.UpsertAsync(records);

@@ -48,6 +48,9 @@ internal sealed partial class CollectionState : IDisposable
 
     public SemaphoreSlim WriteLock { get; } = new(1, 1);
 
+    /// <summary>Storage names of the properties known to have a full-text table (filled as writes and searches find them).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, bool> FullTextTables { get; } = new(StringComparer.Ordinal);
+
     public int ChangesSinceCheckpoint { get; set; }
 
     public string IndexPath => Path.Combine(_storage.Directory, $"index_{Info.Id}.{VectorIndexFactory.FileExtension(VectorIndexFactory.EngineOf(Index))}");

@@ -116,6 +116,24 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
         return rows;
     }
 
+    /// <summary>The rows with the given ids, each scored against a query by its stored direction.</summary>
+    public List<CandidateRow> Scored(SqliteConnection connection, IEnumerable<long> ids, float[] query)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {_columns} FROM {_table} WHERE id IN (SELECT value FROM json_each($ids));";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        var rows = new List<CandidateRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var row = Row(reader);
+            double cosine = row.Direction.Length == query.Length * sizeof(float) ? TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(row.Direction)) : double.NaN;
+            rows.Add(Candidate(row, cosine));
+        }
+
+        return rows;
+    }
+
     /// <summary>Streams every row, checked against its checksum (for verification).</summary>
     public void ForEach(SqliteConnection connection, SqliteTransaction? tx, Action<StoredRow> visit, CancellationToken cancellationToken)
     {

@@ -265,10 +265,11 @@ internal sealed class SqliteStorage : IDisposable
     {
         using var connection = Open();
         using var tx = connection.BeginTransaction();
-        using (var command = connection.CreateCommand())
+        foreach (string table in FullTextIndex.Tables(connection, tx, info).Append(info.Table))
         {
+            using var command = connection.CreateCommand();
             command.Transaction = tx;
-            command.CommandText = $"DROP TABLE IF EXISTS {info.Table};";
+            command.CommandText = $"DROP TABLE IF EXISTS {table};";
             command.ExecuteNonQuery();
         }
 

@@ -170,6 +170,36 @@ public sealed class RecordPipeline
         return (results, withConfidence ? QueryConfidence.Compute(query, candidates, context) : new QueryConfidence(double.NaN, double.NaN, double.NaN, double.NaN));
     }
 
+    /// <summary>
+    /// Ranks fused hybrid candidates (their fused score in [0, 1] in place of the cosine) by a policy and pages them;
+    /// fused scores are similarities (higher is better) whatever the collection's distance function.
+    /// </summary>
+    /// <typeparam name="TKey">The candidate key.</typeparam>
+    /// <typeparam name="TRecord">The record type.</typeparam>
+    /// <param name="candidates">Fused candidates.</param>
+    /// <param name="materialize">Makes a result.</param>
+    /// <param name="queryNorm">The query's raw norm.</param>
+    /// <param name="statistics">The collection's norm statistics.</param>
+    /// <param name="ranking">The ranking.</param>
+    /// <param name="threshold">The caller's threshold on the final score.</param>
+    /// <param name="skip">Results to skip.</param>
+    /// <param name="top">Results wanted.</param>
+    /// <returns>The page.</returns>
+    public static List<NormSearchResult<TRecord>> RankFused<TKey, TRecord>(
+        IReadOnlyList<RerankCandidate<TKey>> candidates,
+        Func<TKey, double, ScoreExplanation, NormSearchResult<TRecord>> materialize,
+        float queryNorm,
+        NormStatistics statistics,
+        NormRankingOptions ranking,
+        double? threshold,
+        int skip,
+        int top)
+    {
+        ArgumentNullException.ThrowIfNull(ranking);
+        var ranked = NormReranker.Rerank(candidates, new QueryFeatures(queryNorm), ranking.Policy, new NormContext(statistics));
+        return SearchWindow.Page(ranked, distance: false, threshold, skip, top, materialize);
+    }
+
     /// <summary>The ranking of a search: the query's, else the collection's, else the store's, else cosine.</summary>
     public static NormRankingOptions Ranking<TRecord>(VectorSearchOptions<TRecord> options, NormRankingOptions? collection, NormRankingOptions? store)
     {

@@ -14,6 +14,7 @@ public sealed class CrashTests
         [
             new VectorStoreKeyProperty("Key", typeof(string)),
             new VectorStoreDataProperty("Batch", typeof(int)),
+            new VectorStoreDataProperty("Text", typeof(string)) { IsFullTextIndexed = true },
             new VectorStoreVectorProperty("Vector", typeof(float[]), 16),
         ],
     };
@@ -101,6 +102,15 @@ public sealed class CrashTests
             Array.Fill(probe, 1f);
             var hits = await collection.SearchAsync(probe, 5, cancellationToken: Ct).ToListAsync(Ct);
             Assert.Equal((int)Math.Min(5, count), hits.Count);
+
+            // The full-text index committed with the rows: verify finds it in step, and an acknowledged record's
+            // own word finds it first by keyword alone.
+            var verification = await store.VerifyAsync(Ct);
+            Assert.True(verification.IsHealthy, $"round {round}: " + string.Join("; ", verification.Problems));
+            string last = acknowledged.Last();
+            var keywordOnly = new NormRetrieval.VectorData.NormHybridSearchOptions<Dictionary<string, object?>> { Fusion = NormRetrieval.Ranking.HybridFusionOptions.Parse("weighted:0") };
+            var byWord = await collection.HybridSearchAsync(probe, [last.Replace('-', 'x')], 1, keywordOnly, Ct).SingleAsync(Ct);
+            Assert.Equal(last, byWord.Record["Key"]);
         }
 
         Assert.True(acknowledged.Count > 50, $"only {acknowledged.Count} records were acknowledged");
