@@ -13,8 +13,10 @@ public enum HybridFusionMethod
     ReciprocalRank,
 
     /// <summary>
-    /// Weighted score fusion (a convex combination): each ranking's scores are min–max scaled to [0, 1] within
-    /// that ranking, then <c>w · dense + (1 − w) · keyword</c>; a record missing from a ranking gets 0 from it.
+    /// Weighted score fusion (a convex combination, Bruch, Gai and Ingber, 2023): each ranking's scores are scaled
+    /// to [0, 1] between the score's theoretical minimum (cosine −1, BM25 0) and the ranking's best score, then
+    /// <c>w · dense + (1 − w) · keyword</c>; a record missing from a ranking gets 0 from it, so any keyword match
+    /// counts for more than none.
     /// </summary>
     WeightedScore,
 }
@@ -153,12 +155,12 @@ public static class HybridFusion
     private static Func<TKey, double> Weighted<TKey>(IReadOnlyList<(TKey Key, double Score)> dense, IReadOnlyList<(TKey Key, double Score)> keyword, double weight)
         where TKey : notnull
     {
-        var denseScaled = MinMax(dense);
-        var keywordScaled = MinMax(keyword);
+        var denseScaled = Scale(dense, -1);
+        var keywordScaled = Scale(keyword, 0);
         return key => (weight * denseScaled.GetValueOrDefault(key)) + ((1 - weight) * keywordScaled.GetValueOrDefault(key));
     }
 
-    private static Dictionary<TKey, double> MinMax<TKey>(IReadOnlyList<(TKey Key, double Score)> ranking)
+    private static Dictionary<TKey, double> Scale<TKey>(IReadOnlyList<(TKey Key, double Score)> ranking, double floor)
         where TKey : notnull
     {
         var scaled = new Dictionary<TKey, double>(ranking.Count);
@@ -167,13 +169,14 @@ public static class HybridFusion
             return scaled;
         }
 
-        double min = ranking.Min(r => r.Score), max = ranking.Max(r => r.Score);
+        double max = ranking.Max(r => r.Score);
         foreach (var (key, s) in ranking)
         {
-            // A ranking whose scores are all equal carries no spread: every member gets 1.
-            scaled.TryAdd(key, max > min ? (s - min) / (max - min) : 1);
+            // A best score at the floor carries no spread: every member then gets 1.
+            scaled.TryAdd(key, max > floor ? Math.Clamp((s - floor) / (max - floor), 0, 1) : 1);
         }
 
         return scaled;
     }
+
 }

@@ -35,16 +35,16 @@ public sealed class HybridFusionTests
     }
 
     [Fact]
-    public void Weighted_fusion_min_max_scales_each_ranking_and_mixes_them()
+    public void Weighted_fusion_scales_from_the_theoretical_minimum_to_the_best_score_and_mixes()
     {
-        // dense 0.9, 0.7, 0.5 → 1, 0.5, 0;  keyword 10, 4 → 1, 0.
-        // w = 0.25: a = 0.25·1 = 0.25; b = 0.25·0.5 + 0.75·1 = 0.875; c = 0 + 0.75·0 = 0; d = 0.75·0 = 0.
+        // dense (floor −1): 0.9, 0.7, 0.5 → 1.9/1.9, 1.7/1.9, 1.5/1.9;  keyword (floor 0): 10, 4 → 1, 0.4.
+        // w = 0.25: a = 0.25; b = 0.25·1.7/1.9 + 0.75 = 0.9736842; c = 0.25·1.5/1.9 = 0.1973684; d = 0.75·0.4 = 0.3.
         var fused = HybridFusion.Fuse<string>([("a", 0.9), ("b", 0.7), ("c", 0.5)], [("b", 10.0), ("d", 4.0)], HybridFusionOptions.Parse("weighted:0.25"));
-        Assert.Equal(["b", "a", "c", "d"], fused.Select(f => f.Key));
-        Assert.Equal(0.875, fused[0].Score, 12);
-        Assert.Equal(0.25, fused[1].Score, 12);
-        Assert.Equal(0, fused[2].Score, 12);
-        Assert.Equal(0, fused[3].Score, 12);
+        Assert.Equal(["b", "d", "a", "c"], fused.Select(f => f.Key));
+        Assert.Equal((0.25 * 1.7 / 1.9) + 0.75, fused[0].Score, 12);
+        Assert.Equal(0.3, fused[1].Score, 12);
+        Assert.Equal(0.25, fused[2].Score, 12);
+        Assert.Equal(0.25 * 1.5 / 1.9, fused[3].Score, 12);
     }
 
     [Fact]
