@@ -79,6 +79,22 @@ public static class ExperimentReport
             : "Different from cosine at p < 0.05: " + string.Join(", ", significant.Select(p => string.Create(ci, $"{p.Policy} ({p.DeltaNdcg10:+0.0000;-0.0000})"))) + ".");
         md.AppendLine("Recall@100 cannot change: the policies reorder the same 100 cosine candidates.");
         md.AppendLine();
+        if (r.Stages.Count > 0)
+        {
+            md.AppendLine(ci, $"First stages (hybrid = {r.Fusion} over the top {r.Candidates} of BM25 and of dense; hybrid+norm: a norm policy on the hybrid list, family and parameters chosen out of fold):");
+            md.AppendLine();
+            md.AppendLine("| stage | nDCG@10 | Δ [95% CI] | against | p | Recall@100 | MRR@10 | MAP |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var p in r.Stages)
+            {
+                bool self = p.Policy == p.Baseline;
+                string delta = self ? "—" : string.Create(ci, $"{p.DeltaNdcg10:+0.0000;-0.0000} [{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+                md.AppendLine(ci, $"| {p.Policy} | {p.Ndcg10:F4} | {delta} | {(self ? "—" : p.Baseline)} | {(self ? "—" : p.PValue.ToString("F3", ci))} | {p.Recall100:F4} | {p.Mrr10:F4} | {p.Map:F4} |");
+            }
+
+            md.AppendLine();
+        }
+
         md.AppendLine(ci, $"Norms: documents ln-norm mean {r.Norms.DocumentMeanLogNorm:F4} (sd {r.Norms.DocumentStdLogNorm:F4}, median norm {r.Norms.DocumentMedianNorm:F3}); slope of ln-norm on ln-tokens {r.Norms.LengthSlope:+0.000;-0.000}; queries ln-norm mean {r.Norms.QueryMeanLogNorm:F4} (sd {r.Norms.QueryStdLogNorm:F4}).");
         md.AppendLine();
         var c = r.Confidence;

@@ -18,7 +18,17 @@ namespace NormRetrieval.Experiments;
 /// <param name="Seconds">Wall time of the run.</param>
 public sealed record ExperimentResult(
     string Dataset, string Split, string Model, string Engine, string Calibration, int Documents, IReadOnlyList<string> Queries, int Candidates,
-    NormSummary Norms, IReadOnlyList<PolicyResult> Policies, ConfidenceResult Confidence, double Seconds);
+    NormSummary Norms, IReadOnlyList<PolicyResult> Policies, ConfidenceResult Confidence, double Seconds)
+{
+    /// <summary>
+    /// First stages compared (empty unless asked for): <c>bm25</c>, <c>dense</c>, <c>hybrid</c> with their difference from
+    /// dense, and <c>hybrid+norm</c> with its difference from hybrid (see <see cref="PolicyResult.Baseline"/>).
+    /// </summary>
+    public IReadOnlyList<PolicyResult> Stages { get; init; } = [];
+
+    /// <summary>The fusion of the hybrid stages (e.g. <c>rrf:60</c>); null when none ran.</summary>
+    public string? Fusion { get; init; }
+}
 
 /// <summary>Norm statistics of a run.</summary>
 /// <param name="DocumentMeanLogNorm">Mean ln-norm of documents.</param>
@@ -45,7 +55,11 @@ public sealed record NormSummary(double DocumentMeanLogNorm, double DocumentStdL
 /// <param name="PerQueryNdcg">nDCG@10 per query, aligned with <see cref="ExperimentResult.Queries"/>.</param>
 public sealed record PolicyResult(
     string Policy, double Ndcg10, double Recall100, double Mrr10, double Map, double DeltaNdcg10, double DeltaLower, double DeltaUpper, double PValue,
-    IReadOnlyList<string> Chosen, string? InSampleBest, IReadOnlyList<CurvePoint> Curve, IReadOnlyList<double> PerQueryNdcg);
+    IReadOnlyList<string> Chosen, string? InSampleBest, IReadOnlyList<CurvePoint> Curve, IReadOnlyList<double> PerQueryNdcg)
+{
+    /// <summary>What <see cref="DeltaNdcg10"/> is measured against: <c>cosine</c> for policies, <c>dense</c> or <c>hybrid</c> for first stages.</summary>
+    public string Baseline { get; init; } = "cosine";
+}
 
 /// <summary>A point of a metric-vs-parameter curve.</summary>
 /// <param name="Policy">The policy string.</param>

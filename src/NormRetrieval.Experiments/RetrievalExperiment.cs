@@ -129,6 +129,9 @@ public static class RetrievalExperiment
             results.Add(Summarise(grid.Family, perQuery, cosineNdcg, chosen, full.Best.ToString(), curve, options.Seed));
         }
 
+        var stages = FirstStages.Parse(options.Stages);
+        var stageResults = stages.Count == 1 ? [] : CompareStages(
+            stages, documents, docEncodings, [.. queryList.Select(q => q.Text)], hits, judged, devJudged, context, grids, folds, cosine, options, cancellationToken);
         var confidence = Confidence(judged, context, cosineNdcg);
         var result = new ExperimentResult(
             Path.GetFileName(dataset.Directory.TrimEnd(Path.DirectorySeparatorChar)),
@@ -142,7 +145,11 @@ public static class RetrievalExperiment
             new NormSummary(docStats.MeanLogNorm, docStats.StdLogNorm, docStats.Percentile(0.5), docStats.LengthSlope, queryStats.MeanLogNorm, queryStats.StdLogNorm),
             results,
             confidence,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds)
+        {
+            Stages = stageResults,
+            Fusion = stageResults.Count == 0 ? null : options.Fusion.ToString(),
+        };
 
         var relevantNorms = new List<double>();
         var otherNorms = new List<double>();
@@ -160,6 +167,92 @@ public static class RetrievalExperiment
             [.. queryEncodings.Take(queries.Count).Select(e => (double)e.Norm)],
             relevantNorms,
             otherNorms);
+    }
+
+    /// <summary>
+    /// Builds each stage's candidate lists for the same queries, evaluates them, and compares bm25 and hybrid with
+    /// dense, and hybrid+norm (family and parameters chosen out of fold, or on the dev split) with hybrid.
+    /// </summary>
+    private static List<PolicyResult> CompareStages(
+        IReadOnlyList<string> stages,
+        List<BeirDocument> documents,
+        IReadOnlyList<EncodedText> docEncodings,
+        string[] queryTexts,
+        VectorSearchResults hits,
+        List<RerankingQuery> judged,
+        List<RerankingQuery> devJudged,
+        NormContext context,
+        List<PolicyGrid> grids,
+        int folds,
+        IReadOnlyList<QueryMetrics> dense,
+        RetrievalExperimentOptions options,
+        CancellationToken cancellationToken)
+    {
+        options.Progress?.Report("bm25: indexing the corpus in SQLite FTS5");
+        var bm25 = FirstStages.Bm25(documents, queryTexts, hits.K, cancellationToken);
+        RerankCandidate<string> Candidate(int doc, double score) => new(documents[doc].Id, score, docEncodings[doc].Norm, docEncodings[doc].TokenCount);
+        List<RerankingQuery> Lists(Func<int, IEnumerable<RerankCandidate<string>>> candidates) =>
+            [.. judged.Concat(devJudged).Select((q, i) => q with { Candidates = [.. candidates(i)] })];
+
+        var keyword = Lists(q => bm25[q].Select(h => Candidate(h.Document, h.Score)));
+        var hybrid = Lists(q => HybridFusion.Fuse(
+                [.. hits.Results(q).Select(h => ((int)h.Id, (double)h.Score))], bm25[q], options.Fusion)
+            .Take(hits.K)
+            .Select(f => Candidate(f.Key, f.Score)));
+
+        double[] denseNdcg = [.. dense.Select(m => m.Ndcg)];
+        var results = new List<PolicyResult>();
+        IReadOnlyList<QueryMetrics>? hybridMetrics = null;
+        foreach (string stage in stages)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (stage)
+            {
+                case "bm25":
+                    results.Add(Summarise("bm25", new RerankingBenchmark(keyword[..judged.Count], context).Evaluate(ScoringPolicy.Cosine), denseNdcg, [], null, [], options.Seed) with { Baseline = "dense" });
+                    break;
+                case "dense":
+                    results.Add(Summarise("dense", dense, denseNdcg, [], null, [], options.Seed) with { Baseline = "dense", PValue = 1 });
+                    break;
+                case "hybrid":
+                    hybridMetrics = new RerankingBenchmark(hybrid[..judged.Count], context).Evaluate(ScoringPolicy.Cosine);
+                    results.Add(Summarise("hybrid", hybridMetrics, denseNdcg, [], null, [], options.Seed) with { Baseline = "dense" });
+                    break;
+                case "hybrid+norm":
+                    options.Progress?.Report("calibrating hybrid+norm");
+                    var benchmark = new RerankingBenchmark(hybrid[..judged.Count], context);
+                    hybridMetrics ??= benchmark.Evaluate(ScoringPolicy.Cosine);
+                    var union = PolicyGrid.Of("norm", [.. grids.SelectMany(g => g.Candidates).Prepend(ScoringPolicy.Cosine).Distinct()]);
+                    var (perQuery, chosen) = OutOfSample(benchmark, devJudged.Count == 0 ? null : new RerankingBenchmark(hybrid[judged.Count..], context), union, folds, options.Seed);
+                    results.Add(Summarise("hybrid+norm", perQuery, [.. hybridMetrics.Select(m => m.Ndcg)], chosen, null, [], options.Seed) with { Baseline = "hybrid" });
+                    break;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Per-query metrics of a grid's choice made without the scored queries: on the dev benchmark, else by K-fold cross-validation.</summary>
+    private static (QueryMetrics[] PerQuery, List<string> Chosen) OutOfSample(RerankingBenchmark benchmark, RerankingBenchmark? dev, PolicyGrid grid, int folds, int seed)
+    {
+        if (dev is not null)
+        {
+            var tuned = new PolicyCalibrator(dev).GridSearch(grid);
+            return ([.. benchmark.Evaluate(tuned.Best)], [tuned.Best.ToString()]);
+        }
+
+        var cv = new PolicyCalibrator(benchmark).CrossValidate(grid, folds, seed);
+        var perQuery = new QueryMetrics[benchmark.Queries.Count];
+        foreach (var fold in cv.Folds)
+        {
+            var metrics = benchmark.Evaluate(fold.Chosen);
+            foreach (int q in fold.TestQueries)
+            {
+                perQuery[q] = metrics[q];
+            }
+        }
+
+        return (perQuery, [.. cv.Folds.Select(f => f.Chosen.ToString())]);
     }
 
     private static PolicyResult Summarise(string family, IReadOnlyList<QueryMetrics> metrics, double[] cosineNdcg, IReadOnlyList<string> chosen, string? best, IReadOnlyList<CurvePoint> curve, int seed)

@@ -30,6 +30,12 @@ public sealed record RetrievalExperimentOptions
     /// <summary>Seed of fold assignment, bootstrap and randomisation tests.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>First stages to compare (<see cref="FirstStages.All"/>, or <c>all</c>; default: dense only).</summary>
+    public IReadOnlyList<string>? Stages { get; init; }
+
+    /// <summary>The fusion of the <c>hybrid</c> stages (default reciprocal-rank fusion, k = 60).</summary>
+    public Ranking.HybridFusionOptions Fusion { get; init; } = new();
+
     /// <summary>Receives progress lines (encoding, calibration).</summary>
     public IProgress<string>? Progress { get; init; }
 }

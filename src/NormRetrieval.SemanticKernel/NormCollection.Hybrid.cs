@@ -135,6 +135,73 @@ public partial class NormCollection<TKey, TRecord> : IKeywordHybridSearchable<TR
         return new NormSearchResponse<TRecord>(results, queryNorm, none.Confidence, $"hybrid({fusion})" + (ranking.Policy.UsesNorms ? "+" + ranking.Policy : string.Empty));
     }
 
+    /// <summary>
+    /// Keyword search alone: the records holding any of the keywords' words in the full-text property, ranked by
+    /// BM25 (SQLite FTS5; k1 = 1.2, b = 0.75), best first; scores are BM25 scores (higher is better).
+    /// </summary>
+    /// <param name="keywords">The keywords (words, never FTS5 syntax).</param>
+    /// <param name="top">Results wanted (≥ 1).</param>
+    /// <param name="options">Filter, skip, threshold (on the BM25 score) and the full-text property; the vector property is not used.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The results, best first; fewer than <paramref name="top"/> when fewer records hold a keyword.</returns>
+    /// <exception cref="ArgumentException">No keyword was given.</exception>
+    /// <exception cref="InvalidOperationException">No full-text property can be chosen (see <see cref="HybridSearchAsync{TInput}"/>).</exception>
+    public async IAsyncEnumerable<VectorSearchResult<TRecord>> KeywordSearchAsync(
+        ICollection<string> keywords, int top, HybridSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        if (keywords.Count == 0 || keywords.All(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("Keyword search needs at least one keyword.", nameof(keywords));
+        }
+
+        options ??= new HybridSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
+        Pipeline.CheckIncludeVectors(options.IncludeVectors);
+        var model = Pipeline.Mapper.Model;
+        var property = model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
+        (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, model);
+        string? match = FullTextIndex.Match(keywords);
+        var state = await Run(() => RequireState(cancellationToken), "KeywordSearch").ConfigureAwait(false);
+        await EnsureFullTextAsync(state, property.StorageName, cancellationToken).ConfigureAwait(false);
+        long size = state.Index.Count - state.Tombstones.Count;
+        if (match is null || options.Skip >= size)
+        {
+            yield break;
+        }
+
+        int limit = (int)Math.Min(size, (long)options.Skip + top);
+        var rows = await Run(
+            () =>
+            {
+                using var connection = _store.Storage.Open();
+                var hits = FullTextIndex.Search(connection, state.Info, property.StorageName, match, filter, limit);
+                var byId = state.Table.Scored(connection, hits.Select(h => h.Id), new float[state.Info.Dimension]).ToDictionary(r => r.Id);
+                return hits.Where(h => byId.ContainsKey(h.Id)).Select(h => (Row: byId[h.Id], h.Score)).ToList();
+            },
+            "KeywordSearch").ConfigureAwait(false);
+        int skipped = 0, returned = 0;
+        foreach (var (row, score) in rows)
+        {
+            if (options.ScoreThreshold is double t && score < t)
+            {
+                continue;
+            }
+
+            if (skipped++ < options.Skip)
+            {
+                continue;
+            }
+
+            yield return new VectorSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, row.Intact, options.IncludeVectors), score);
+            if (++returned == top)
+            {
+                yield break;
+            }
+        }
+    }
+
     /// <summary>Creates (and fills) the full-text table of a property the first time a search needs it.</summary>
     private async Task EnsureFullTextAsync(CollectionState state, string storageName, CancellationToken cancellationToken)
     {

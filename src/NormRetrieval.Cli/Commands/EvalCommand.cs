@@ -9,7 +9,7 @@ namespace NormRetrieval.Cli.Commands;
 
 /// <summary>
 /// <c>normretrieval eval --dataset DIR [--split test] [--model M] [--policies LIST] [--calibrate cv:K|dev]
-/// [--engine faiss|flat] [--top 100] [--out DIR] [--json]</c>: a thin layer over <see cref="RetrievalExperiment"/>.
+/// [--stages LIST] [--fusion rrf|weighted] [--engine faiss|flat] [--top 100] [--out DIR] [--json]</c>: a thin layer over <see cref="RetrievalExperiment"/>.
 /// </summary>
 internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.Settings>
 {
@@ -35,6 +35,8 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
             Top = settings.Top,
             CacheDirectory = settings.Cache,
             Seed = settings.Seed,
+            Stages = settings.Stages?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Fusion = ParseFusion(settings.Fusion),
             Progress = progress,
         };
         var outcome = await Task.Run(() => RetrievalExperiment.Run(options, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -60,10 +62,37 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
                 $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}")).ConfigureAwait(false);
         }
 
+        if (r.Stages.Count > 0)
+        {
+            await output.Out.WriteLineAsync($"first stages (hybrid: {r.Fusion}; Δ against the baseline named)").ConfigureAwait(false);
+            await output.Out.WriteLineAsync($"{"stage",-22} {"nDCG@10",8} {"Δ",8} {"95% CI",20} {"p",6} {"R@100",7} {"MRR@10",7} {"MAP",7}  baseline").ConfigureAwait(false);
+            foreach (var p in r.Stages)
+            {
+                bool self = p.Policy == p.Baseline;
+                string delta = self ? string.Empty : p.DeltaNdcg10.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+                string interval = self ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+                string pValue = self ? string.Empty : p.PValue.ToString("F3", CultureInfo.InvariantCulture);
+                await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}  {(self ? string.Empty : p.Baseline)}")).ConfigureAwait(false);
+            }
+        }
+
         var c = r.Confidence;
         await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"confidence vs per-query nDCG@10: Spearman {c.ValueSpearman:+0.000;-0.000}, Kendall {c.ValueKendall:+0.000;-0.000}")).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    private static NormRetrieval.Ranking.HybridFusionOptions ParseFusion(string text)
+    {
+        try
+        {
+            return NormRetrieval.Ranking.HybridFusionOptions.Parse(text);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException)
+        {
+            throw new CliInputException("--fusion: " + ex.Message);
+        }
     }
 
     public sealed class Settings : CommandSettings
@@ -87,6 +116,14 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         [CommandOption("--calibrate <HOW>")]
         [Description("cv:K (default cv:5) or dev.")]
         public string Calibrate { get; init; } = "cv:5";
+
+        [CommandOption("--stages <LIST>")]
+        [Description("First stages to compare, separated by ';': bm25;dense;hybrid;hybrid+norm, or all (default: dense only).")]
+        public string? Stages { get; init; }
+
+        [CommandOption("--fusion <FUSION>")]
+        [Description("Fusion of the hybrid stages: rrf (default, k = 60), rrf:K, weighted or weighted:W.")]
+        public string Fusion { get; init; } = "rrf";
 
         [CommandOption("--engine <ENGINE>")]
         [Description("faiss (default) or flat for the first-stage exact cosine search.")]
