@@ -36,6 +36,8 @@ public static class RetrievalExperiment
         var (folds, devSplit) = ParseCalibration(options.Calibrate);
         string[] families = [.. options.Policies ?? PolicyGrid.Families];
         var grids = families.Select(PolicyGrid.For).ToList();
+        var stages = FirstStages.Parse(options.Stages);
+        options.Fusion.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Top, 10, nameof(options));
 
         var dataset = new BeirDataset(options.Dataset);
@@ -129,7 +131,6 @@ public static class RetrievalExperiment
             results.Add(Summarise(grid.Family, perQuery, cosineNdcg, chosen, full.Best.ToString(), curve, options.Seed));
         }
 
-        var stages = FirstStages.Parse(options.Stages);
         var stageResults = stages.Count == 1 ? [] : CompareStages(
             stages, documents, docEncodings, [.. queryList.Select(q => q.Text)], hits, judged, devJudged, context, grids, folds, cosine, options, cancellationToken);
         var confidence = Confidence(judged, context, cosineNdcg);

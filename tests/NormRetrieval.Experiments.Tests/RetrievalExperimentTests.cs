@@ -95,12 +95,104 @@ public sealed class RetrievalExperimentTests
     }
 
     [Fact]
+    public void First_stages_match_an_independent_fts5_bm25_and_a_hand_computed_fusion()
+    {
+        using var dir = new TempDirectory();
+        string dataset = Subset(dir);
+        var outcome = RetrievalExperiment.Run(new RetrievalExperimentOptions
+        {
+            Dataset = dataset,
+            Policies = ["specificity"],
+            Calibrate = "cv:3",
+            Stages = ["all"],
+            CacheDirectory = Path.Combine(dir.Path, "cache"),
+        }, TestContext.Current.CancellationToken);
+        var r = outcome.Result;
+        Assert.Equal(["bm25", "dense", "hybrid", "hybrid+norm"], r.Stages.Select(s => s.Policy));
+        Assert.Equal(["dense", "dense", "dense", "hybrid"], r.Stages.Select(s => s.Baseline));
+        Assert.Equal("rrf:60", r.Fusion);
+        Assert.Equal(r.Policies[0].PerQueryNdcg, r.Stages[1].PerQueryNdcg);
+        Assert.Equal(3, r.Stages[3].Chosen.Count);
+
+        // Independent BM25: SQLite FTS5 directly (same tokenizer, the query's words OR-ed), nDCG@10 per query.
+        var docs = File.ReadLines(Path.Combine(dataset, "corpus.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(e => (Id: e.GetProperty("_id").GetString()!, Text: (e.GetProperty("title").GetString() + " " + e.GetProperty("text").GetString()).Trim())).ToList();
+        var queries = File.ReadLines(Path.Combine(dataset, "queries.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(e => e.GetProperty("_id").GetString()!, e => e.GetProperty("text").GetString()!);
+        var judgments = File.ReadLines(Path.Combine(dataset, "qrels", "test.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.ToDictionary(f => f[1], f => int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture)));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2');";
+            create.ExecuteNonQuery();
+            create.CommandText = "INSERT INTO t (rowid, body) VALUES ($id, $body);";
+            var id = create.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var body = create.Parameters.Add("$body", Microsoft.Data.Sqlite.SqliteType.Text);
+            for (int i = 0; i < docs.Count; i++)
+            {
+                (id.Value, body.Value) = (i, docs[i].Text);
+                create.ExecuteNonQuery();
+            }
+        }
+
+        var bm25Lists = new List<List<string>>();
+        for (int i = 0; i < r.Queries.Count; i++)
+        {
+            string[] words = [.. System.Text.RegularExpressions.Regex.Split(queries[r.Queries[i]], @"[^\p{L}\p{N}\p{M}]+").Where(w => w.Length > 0).Distinct()];
+            using var search = connection.CreateCommand();
+            search.CommandText = "SELECT rowid FROM t WHERE t MATCH $q ORDER BY bm25(t), rowid LIMIT 100;";
+            search.Parameters.AddWithValue("$q", string.Join(" OR ", words.Select(w => "\"" + w + "\"")));
+            var bm25 = new List<string>();
+            using (var reader = search.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    bm25.Add(docs[reader.GetInt32(0)].Id);
+                }
+            }
+
+            Assert.Equal(Ndcg10(bm25, judgments[r.Queries[i]]), r.Stages[0].PerQueryNdcg[i], 9);
+            bm25Lists.Add(bm25);
+        }
+
+        // Hybrid by hand: 1/(60 + dense rank) + 1/(60 + bm25 rank) over the two top-100 lists, dense ranks from an
+        // independent double-precision encoding (near-ties may order differently than Faiss's floats: means are compared).
+        using var encoder = new OnnxEncoder(EncoderModel.MiniLM);
+        var docVectors = encoder.Encode([.. docs.Select(d => d.Text)], EncodeMode.Document, TestContext.Current.CancellationToken).Select(e => Unit(e.Vector)).ToList();
+        var hybrid = new double[r.Queries.Count];
+        for (int i = 0; i < r.Queries.Count; i++)
+        {
+            double[] q = Unit(encoder.Encode(queries[r.Queries[i]], EncodeMode.Query).Vector);
+            var dense = docs.Select((d, j) => (d.Id, Score: Dot(q, docVectors[j]))).OrderByDescending(x => x.Score).Take(100).Select(x => x.Id).ToList();
+            var keyword = bm25Lists[i];
+            var fused = dense.Union(keyword)
+                .Select(id => (Id: id, Score: (dense.IndexOf(id) is int d && d >= 0 ? 1.0 / (61 + d) : 0) + (keyword.IndexOf(id) is int k && k >= 0 ? 1.0 / (61 + k) : 0)))
+                .OrderByDescending(x => x.Score).Select(x => x.Id).ToList();
+            hybrid[i] = Ndcg10(fused, judgments[r.Queries[i]]);
+        }
+
+        Assert.Equal(hybrid.Average(), r.Stages[2].Ndcg10, 2);
+        ExperimentReport.Write(outcome, Path.Combine(dir.Path, "out"));
+        Assert.Contains("| hybrid+norm |", File.ReadAllText(Path.Combine(dir.Path, "out", "report.md")), StringComparison.Ordinal);
+    }
+
+    private static double Ndcg10(IReadOnlyList<string> ranking, IReadOnlyDictionary<string, int> gains)
+    {
+        double dcg = ranking.Take(10).Select((id, rank) => (gains.TryGetValue(id, out int g) && g > 0 ? g : 0) / Math.Log2(rank + 2)).Sum();
+        double idcg = gains.Values.Where(g => g > 0).OrderByDescending(g => g).Take(10).Select((g, rank) => g / Math.Log2(rank + 2)).Sum();
+        return idcg == 0 ? 0 : dcg / idcg;
+    }
+
+    [Fact]
     public void Bad_options_are_rejected()
     {
         using var dir = new TempDirectory();
         string subset = Subset(dir);
         Assert.Throws<ArgumentException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Calibrate = "cv:1" }, TestContext.Current.CancellationToken));
         Assert.Throws<ArgumentException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Policies = ["bm25"] }, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Stages = ["sparse"] }, TestContext.Current.CancellationToken));
         Assert.Throws<DirectoryNotFoundException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = Path.Combine(dir.Path, "none") }, TestContext.Current.CancellationToken));
         Assert.Throws<FileNotFoundException>(() => RetrievalExperiment.Run(new RetrievalExperimentOptions { Dataset = subset, Calibrate = "dev" }, TestContext.Current.CancellationToken));
     }

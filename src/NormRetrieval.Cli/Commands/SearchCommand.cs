@@ -13,22 +13,39 @@ using NormRetrieval.VectorData;
 namespace NormRetrieval.Cli.Commands;
 
 /// <summary>
-/// <c>normretrieval search --store DIR|garnet:HOST:PORT,... --collection NAME --query TEXT [--top K] [--policy P] [--json]</c>:
-/// encodes the query with the collection's model (query mode) and prints the results with their
-/// scores, cosines, norms and explanations, plus the query's norm and confidence.
+/// <c>normretrieval search --store DIR|garnet:HOST:PORT,... --collection NAME --query TEXT [--top K] [--policy P]
+/// [--hybrid [--keywords TEXT] [--fusion F]] [--json]</c>: encodes the query with the collection's model (query mode)
+/// and prints the results with their scores, cosines, norms and explanations, plus the query's norm and confidence.
+/// With <c>--hybrid</c> (folder stores), the records' text is also searched by BM25 for the keywords (by default the
+/// query's words) and the two rankings are fused.
 /// </summary>
 internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchCommand.Settings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var policy = ScoringPolicy.Parse(settings.Policy);
-        using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: true).ConfigureAwait(false);
+        var fusion = settings.Hybrid ? ParseFusion(settings.Fusion) : null;
+        if (settings.Hybrid && settings.Store!.StartsWith(CliStore.GarnetPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliInputException("--hybrid needs a folder store: Garnet vector sets have no full-text index.");
+        }
+
+        // A hybrid search may create the text's full-text index once (stores indexed before it existed), so it opens writable.
+        using var store = await CliStore.OpenAsync(settings.Store!, output, readOnly: !settings.Hybrid).ConfigureAwait(false);
         var manifest = await store.ReadManifestAsync(settings.Collection!).ConfigureAwait(false);
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(manifest.Model));
         var collection = store.Collection(settings.Collection!, manifest.Dimension);
         var query = encoder.Encode(settings.Query!, EncodeMode.Query);
-        var options = new NormSearchOptions<Dictionary<string, object?>> { Ranking = new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch } };
-        var response = await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, options, cancellationToken).ConfigureAwait(false);
+        var ranking = new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch };
+        var response = settings.Hybrid
+            ? await ((NormCollection<object, Dictionary<string, object?>>)collection).HybridSearchDetailedAsync(
+                new Embedding<float>(query.Vector),
+                [settings.Keywords ?? settings.Query!],
+                settings.Top,
+                new NormHybridSearchOptions<Dictionary<string, object?>> { Ranking = ranking, Fusion = fusion },
+                cancellationToken).ConfigureAwait(false)
+            : await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, new NormSearchOptions<Dictionary<string, object?>> { Ranking = ranking }, cancellationToken).ConfigureAwait(false);
+        string first = settings.Hybrid ? "fused" : "cos";
 
         if (settings.Json)
         {
@@ -38,6 +55,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
                 queryNorm = response.QueryNorm,
                 queryTokens = query.TokenCount,
                 policy = response.Policy,
+                keywords = settings.Hybrid ? settings.Keywords ?? settings.Query : null,
                 confidence = new
                 {
                     value = response.Confidence.Value,
@@ -50,7 +68,8 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
                 {
                     key = (string)r.Record["Key"]!,
                     score = r.Score,
-                    cosine = r.Explanation.Cosine,
+                    cosine = settings.Hybrid ? (double?)null : r.Explanation.Cosine,
+                    fused = settings.Hybrid ? r.Explanation.Cosine : (double?)null,
                     norm = r.Explanation.Norm,
                     z = r.Explanation.Z,
                     title = (string?)r.Record["Title"],
@@ -62,8 +81,9 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         }
 
         var c = response.Confidence;
-        await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"query norm {response.QueryNorm:F3} (percentile {c.QueryNormPercentile:P0}), confidence {c.Value:F3} (top cosine {c.TopCosine:F3}, gap {c.Gap:F3}), policy {response.Policy}")).ConfigureAwait(false);
+        await output.Out.WriteLineAsync(settings.Hybrid
+            ? string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3}, keywords '{settings.Keywords ?? settings.Query}', {response.Policy}")
+            : string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3} (percentile {c.QueryNormPercentile:P0}), confidence {c.Value:F3} (top cosine {c.TopCosine:F3}, gap {c.Gap:F3}), policy {response.Policy}")).ConfigureAwait(false);
         int rank = 1;
         foreach (var r in response.Results)
         {
@@ -74,10 +94,22 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
             }
 
             await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{rank++,3}. {r.Record["Key"],-10} score {r.Score:F4}  cos {r.Explanation.Cosine:F4}  norm {r.Explanation.Norm:F3}  z {r.Explanation.Z,5:+0.00;-0.00}  {title}")).ConfigureAwait(false);
+                $"{rank++,3}. {r.Record["Key"],-10} score {r.Score:F4}  {first} {r.Explanation.Cosine:F4}  norm {r.Explanation.Norm:F3}  z {r.Explanation.Z,5:+0.00;-0.00}  {title}")).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;
+    }
+
+    private static NormRetrieval.Ranking.HybridFusionOptions ParseFusion(string text)
+    {
+        try
+        {
+            return NormRetrieval.Ranking.HybridFusionOptions.Parse(text);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException)
+        {
+            throw new CliInputException("--fusion: " + ex.Message);
+        }
     }
 
     private static readonly JsonSerializerOptions JsonOptions = NormRetrieval.Serialization.StrictJson.Options(camelCase: false);
@@ -95,6 +127,18 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         [CommandOption("--policy <POLICY>")]
         [Description("cosine (default), magnitude:α, specificity:λ[[,residual]], gated:α,β, adaptive:λ0.")]
         public string Policy { get; init; } = "cosine";
+
+        [CommandOption("--hybrid")]
+        [Description("Also search the records' text by BM25 (SQLite FTS5) and fuse the two rankings (folder stores).")]
+        public bool Hybrid { get; init; }
+
+        [CommandOption("--keywords <TEXT>")]
+        [Description("The words searched by BM25 with --hybrid (default: the query's words; never FTS5 syntax).")]
+        public string? Keywords { get; init; }
+
+        [CommandOption("--fusion <FUSION>")]
+        [Description("With --hybrid: rrf (default, k = 60), rrf:K, weighted or weighted:W.")]
+        public string Fusion { get; init; } = "rrf";
 
         [CommandOption("--overfetch <N>")]
         [Description("Cosine candidates per result for norm-aware policies (default 4).")]
@@ -119,6 +163,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
             : Top < 1 ? Spectre.Console.ValidationResult.Error("--top must be at least 1.")
             : Overfetch < 1 ? Spectre.Console.ValidationResult.Error("--overfetch must be at least 1.")
             : PolicyError(Policy) is string error ? Spectre.Console.ValidationResult.Error(error)
+            : !Hybrid && Keywords is not null ? Spectre.Console.ValidationResult.Error("--keywords needs --hybrid.")
             : base.Validate();
     }
 }

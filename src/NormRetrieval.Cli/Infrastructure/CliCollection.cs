@@ -19,7 +19,7 @@ internal static class CliCollection
         [
             new VectorStoreKeyProperty("Key", typeof(string)),
             new VectorStoreDataProperty("Title", typeof(string)),
-            new VectorStoreDataProperty("Text", typeof(string)),
+            new VectorStoreDataProperty("Text", typeof(string)) { IsFullTextIndexed = true },
             new VectorStoreVectorProperty("Vector", typeof(Embedding<float>), dimension),
         ],
     };

@@ -79,6 +79,40 @@ public sealed class StoreCommandsTests
     }
 
     [Fact]
+    public async Task Hybrid_search_finds_a_rare_word_and_refuses_what_it_cannot_do()
+    {
+        using var dir = new TempDirectory();
+        string corpus = Cranfield(120, dir);
+        string store = dir.File("store");
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("index", "--store", store, "--collection", "cran", "--input", corpus, "--model", "minilm")).ExitCode);
+
+        // A word that only one of the 120 texts holds.
+        var texts = File.ReadLines(corpus).Select(l => JsonDocument.Parse(l).RootElement).Select(e => (Id: e.GetProperty("_id").GetString()!, Words: e.GetProperty("text").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length > 8 && w.All(char.IsLetter)).ToHashSet())).ToList();
+        var (word, owner) = texts.SelectMany(t => t.Words.Select(w => (Word: w, t.Id))).GroupBy(x => x.Word).Where(g => g.Count() == 1).Select(g => g.Single()).OrderBy(x => x.Word, StringComparer.Ordinal).First();
+
+        var hybrid = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "aircraft noise", "--keywords", word, "--hybrid", "--top", "3", "--json");
+        Assert.True(hybrid.ExitCode == ExitCodes.Success, hybrid.Error);
+        using var doc = JsonDocument.Parse(hybrid.Out);
+        Assert.Equal("hybrid(rrf:60)", doc.RootElement.GetProperty("policy").GetString());
+        Assert.Contains(owner, doc.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("key").GetString()));
+        Assert.All(doc.RootElement.GetProperty("results").EnumerateArray(), r => Assert.InRange(r.GetProperty("fused").GetDouble(), 0, 1));
+
+        // The query's words are the keywords by default; a policy applies after fusion.
+        var byQuery = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", word, "--hybrid", "--fusion", "weighted:0.3", "--policy", "specificity:0.02", "--top", "5");
+        Assert.True(byQuery.ExitCode == ExitCodes.Success, byQuery.Error);
+        Assert.Contains("hybrid(weighted:0.3)+specificity:0.02", byQuery.Out, StringComparison.Ordinal);
+        Assert.Contains(owner, byQuery.Out, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Usage, (await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "x", "--keywords", "y")).ExitCode);
+        var badFusion = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "x", "--hybrid", "--fusion", "max");
+        Assert.Equal(ExitCodes.BadInput, badFusion.ExitCode);
+        Assert.StartsWith("normretrieval: error: --fusion:", badFusion.Error.Trim(), StringComparison.Ordinal);
+        var garnet = await CliRunner.RunAsync("search", "--store", "garnet:127.0.0.1:1", "--collection", "cran", "--query", "x", "--hybrid");
+        Assert.Equal(ExitCodes.BadInput, garnet.ExitCode);
+        Assert.Contains("Garnet vector sets have no full-text index", garnet.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Store_commands_fail_with_one_readable_line()
     {
         using var dir = new TempDirectory();
