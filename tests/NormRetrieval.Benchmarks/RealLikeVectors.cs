@@ -74,7 +74,7 @@ internal static class RealLikeVectors
         VectorNorm.Split(row, row);
     }
 
-    private static string FindData()
+    internal static string FindData()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

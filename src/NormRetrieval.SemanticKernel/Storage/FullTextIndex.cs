@@ -97,11 +97,15 @@ internal static class FullTextIndex
     {
         string table = TableName(info, storageName);
         using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT f.rowid, bm25({table}) AS rank FROM {table} AS f JOIN {info.Table} ON {info.Table}.id = f.rowid
-            WHERE {table} MATCH $match{(filter is null ? string.Empty : " AND (" + filter.Value.Sql + ")")}
-            ORDER BY rank, f.rowid LIMIT $limit;
-            """;
+        // Without a filter the rows need not be joined: the full-text table changes in the rows' transactions, so
+        // every entry has its row (verify checks it); joining every match before the sort would double the cost.
+        command.CommandText = filter is null
+            ? $"SELECT rowid, bm25({table}) AS rank FROM {table} WHERE {table} MATCH $match ORDER BY rank, rowid LIMIT $limit;"
+            : $"""
+                SELECT f.rowid, bm25({table}) AS rank FROM {table} AS f JOIN {info.Table} ON {info.Table}.id = f.rowid
+                WHERE {table} MATCH $match AND ({filter.Value.Sql})
+                ORDER BY rank, f.rowid LIMIT $limit;
+                """;
         command.Parameters.AddWithValue("$match", match);
         command.Parameters.AddWithValue("$limit", limit);
         if (filter is not null)
