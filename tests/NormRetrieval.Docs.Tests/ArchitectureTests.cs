@@ -18,7 +18,7 @@ public sealed partial class ArchitectureTests
         ["VectorData"] = ["Core"],
         ["SemanticKernel"] = ["VectorData", "Faiss"],
         ["Garnet"] = ["VectorData"],
-        ["Experiments"] = ["Core", "Onnx", "Faiss"],
+        ["Experiments"] = ["Core", "Onnx", "Faiss", "SemanticKernel"],
         ["Cli"] = ["Core", "Onnx", "Faiss", "VectorData", "SemanticKernel", "Garnet", "Experiments"],
     };
 

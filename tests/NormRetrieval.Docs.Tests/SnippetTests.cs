@@ -64,6 +64,7 @@ public sealed class SnippetTests
                 MapFromResultToTextSearchResult resultMapper = r => new TextSearchResult(((Passage)r).Text);
                 """,
             Types: PassageType),
+        ["README.md#2"] = new(Run: true, Expect: ["p1 "]),
         ["src/NormRetrieval.Core/README.md#0"] = new(
             Run: true,
             Preamble: """
