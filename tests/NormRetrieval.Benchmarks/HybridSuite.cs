@@ -24,7 +24,7 @@ internal static class HybridSuite
     {
         int rows = args.SkipWhile(a => a != "--rows").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(100_000);
         string? output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
-        var (data, queries, dim) = RealLikeVectors.Create(rows, 300);
+        var (data, queries, dim) = RealLikeVectors.Create(rows, 100);
         string[] abstracts = [.. File.ReadLines(Path.Combine(RealLikeVectors.FindData(), "cranfield", "corpus.jsonl"))
             .Select(l => JsonDocument.Parse(l).RootElement).Select(e => e.GetProperty("title").GetString() + " " + e.GetProperty("text").GetString())];
         string[] keywords = BenchmarkTexts.CranfieldQueries(300);
