@@ -46,6 +46,11 @@ public partial class NormCollection<TKey, TRecord>
         }
 
         var (_, candidates) = SearchWindow.Bound(options.Skip, top, ranking, size);
+        if (filter is null && ranking.Policy.UsesNorms && await NormsInMemoryAsync(state, cancellationToken).ConfigureAwait(false))
+        {
+            return await Run(() => RankFromMemory(state, direction, queryNorm, candidates, request), "Search").ConfigureAwait(false);
+        }
+
         var rows = await Run(() => Candidates(state, direction, candidates, filter, cancellationToken), "Search").ConfigureAwait(false);
 
         var byId = rows.ToDictionary(r => r.Id);
@@ -63,6 +68,101 @@ public partial class NormCollection<TKey, TRecord>
             top,
             request.WithConfidence);
         return new NormSearchResponse<TRecord>(results, queryNorm, confidence, ranking.Policy.ToString());
+    }
+
+    /// <summary>Loads the collection's in-memory norms on first use (under the write lock, so that no write is missed).</summary>
+    private async Task<bool> NormsInMemoryAsync(CollectionState state, CancellationToken cancellationToken)
+    {
+        if (state.Norms.IsLoaded)
+        {
+            return true;
+        }
+
+        await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!state.Norms.IsLoaded)
+            {
+                await Run(
+                    () =>
+                    {
+                        using var connection = _store.Storage.Open();
+                        state.Norms.Load(state.Table.Norms(connection));
+                        return true;
+                    },
+                    "Search").ConfigureAwait(false);
+            }
+
+            return state.Norms.IsLoaded;
+        }
+        finally
+        {
+            state.WriteLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// A norm-aware search without a filter: the overfetched candidates are ranked from the index's cosines and the
+    /// in-memory norms, and only the page returned is read from SQLite (each row checked against its checksum).
+    /// </summary>
+    private NormSearchResponse<TRecord> RankFromMemory<TInput>(CollectionState state, float[] query, float queryNorm, int count, SearchRequest<TInput, TRecord> request)
+        where TInput : notnull
+    {
+        long indexed = state.Index.Count;
+        var candidates = new List<RerankCandidate<long>>(count);
+        int k = (int)Math.Min(indexed, count + state.Tombstones.Count);
+        while (true)
+        {
+            candidates.Clear();
+            foreach (var (id, score) in state.Index.Search(query, k, _store.Options.SearchParameters).Results(0))
+            {
+                if (!(Math.Abs(score) <= 1 + CosineTolerance))
+                {
+                    throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
+                }
+
+                if (candidates.Count < count && state.Norms.TryGet(id, out double norm, out int? tokens))
+                {
+                    candidates.Add(new RerankCandidate<long>(id, score, norm, tokens));
+                }
+            }
+
+            if (candidates.Count >= count || k >= indexed)
+            {
+                break;
+            }
+
+            k = (int)Math.Min(indexed, (long)k * 4);
+        }
+
+        var page = new List<(long Id, double Score, ScoreExplanation Explanation)>();
+        var (_, confidence) = Pipeline.Rank(
+            candidates,
+            (id, score, explanation) =>
+            {
+                page.Add((id, score, explanation));
+                return null!;
+            },
+            queryNorm,
+            state.Statistics,
+            request.Ranking,
+            request.Options,
+            request.Top,
+            request.WithConfidence);
+
+        using var connection = _store.Storage.Open();
+        var rows = state.Table.Scored(connection, page.Select(p => p.Id), query).ToDictionary(r => r.Id);
+        var results = new List<NormSearchResult<TRecord>>(page.Count);
+        foreach (var (id, score, explanation) in page)
+        {
+            // A row deleted since the index answered is skipped; a damaged one is refused by its key.
+            if (rows.TryGetValue(id, out var row))
+            {
+                results.Add(new NormSearchResult<TRecord>(Materialize(row.Key, row.Data, row.Norm, row.Direction, row.Intact, request.Options.IncludeVectors), score, explanation));
+            }
+        }
+
+        return new NormSearchResponse<TRecord>(results, queryNorm, confidence, request.Ranking.Policy.ToString());
     }
 
     private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, CancellationToken cancellationToken)

@@ -210,6 +210,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 "Delete").ConfigureAwait(false);
             state.Statistics = statistics;
             state.ApplyToIndex(removed, [], []);
+            state.Norms.Apply(removed, [], _ => default);
         }
         finally
         {
@@ -264,6 +265,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
             }
 
             state.ApplyToIndex(removed, added, directions);
+            state.Norms.Apply(removed, added, i => (prepared[i].Norm, prepared[i].Tokens));
             state.WarnIfDegenerate();
         }
         finally

@@ -48,6 +48,9 @@ internal sealed partial class CollectionState : IDisposable
 
     public SemaphoreSlim WriteLock { get; } = new(1, 1);
 
+    /// <summary>Every row's norm and token count, for norm-aware searches (loaded on first use).</summary>
+    public NormColumn Norms { get; } = new();
+
     /// <summary>Storage names of the properties known to have a full-text table (filled as writes and searches find them).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, bool> FullTextTables { get; } = new(StringComparer.Ordinal);
 

@@ -153,6 +153,21 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
         }
     }
 
+    /// <summary>Every row's id, norm and token count.</summary>
+    public List<(long Id, double Norm, int? Tokens)> Norms(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, norm, tokens FROM {_table};";
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, double, int?)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetDouble(1), reader.IsDBNull(2) ? null : reader.GetInt32(2)));
+        }
+
+        return rows;
+    }
+
     /// <summary>Every id.</summary>
     public HashSet<long> Ids(SqliteConnection connection, CancellationToken cancellationToken)
     {
