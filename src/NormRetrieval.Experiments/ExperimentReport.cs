@@ -53,6 +53,20 @@ public static class ExperimentReport
         return written;
     }
 
+    /// <summary>
+    /// A signed number with a fixed number of decimals: <c>+0.0032</c>, <c>-0.0112</c>, and <c>+0.0000</c> for anything that
+    /// rounds to zero (a custom format's negative section would print a negative value that rounds to zero as "-+0.0000").
+    /// </summary>
+    /// <param name="value">The value.</param>
+    /// <param name="decimals">Decimals (default 4).</param>
+    /// <returns>The text.</returns>
+    public static string Signed(double value, int decimals = 4)
+    {
+        double rounded = Math.Round(value, decimals);
+        string digits = new('0', decimals);
+        return (rounded == 0 ? 0.0 : rounded).ToString($"+0.{digits};-0.{digits}", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The report as Markdown.</summary>
     internal static string Markdown(ExperimentResult r, IReadOnlyList<(string File, string Title)> plots)
     {
@@ -66,7 +80,7 @@ public static class ExperimentReport
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var p in r.Policies)
         {
-            string delta = p.Policy == "cosine" ? "—" : string.Create(ci, $"{p.DeltaNdcg10:+0.0000;-0.0000} [{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+            string delta = p.Policy == "cosine" ? "—" : string.Create(ci, $"{Signed(p.DeltaNdcg10)} [{Signed(p.DeltaLower)}, {Signed(p.DeltaUpper)}]");
             string pValue = p.Policy == "cosine" ? "—" : p.PValue.ToString("F3", ci);
             string chosen = p.Chosen.Count == 0 ? "—" : string.Join(", ", p.Chosen.GroupBy(c => c).Select(g => g.Count() > 1 ? $"{g.Key} ×{g.Count()}" : g.Key));
             md.AppendLine(ci, $"| {p.Policy} | {p.Ndcg10:F4} | {delta} | {pValue} | {p.Recall100:F4} | {p.Mrr10:F4} | {p.Map:F4} | {chosen} |");
@@ -76,7 +90,7 @@ public static class ExperimentReport
         var significant = r.Policies.Skip(1).Where(p => p.PValue < 0.05).ToList();
         md.AppendLine(significant.Count == 0
             ? "No norm-aware policy differs from cosine at p < 0.05 on this collection."
-            : "Different from cosine at p < 0.05: " + string.Join(", ", significant.Select(p => string.Create(ci, $"{p.Policy} ({p.DeltaNdcg10:+0.0000;-0.0000})"))) + ".");
+            : "Different from cosine at p < 0.05: " + string.Join(", ", significant.Select(p => string.Create(ci, $"{p.Policy} ({Signed(p.DeltaNdcg10)})"))) + ".");
         md.AppendLine("Recall@100 cannot change: the policies reorder the same 100 cosine candidates.");
         md.AppendLine();
         if (r.Stages.Count > 0)
@@ -88,17 +102,17 @@ public static class ExperimentReport
             foreach (var p in r.Stages)
             {
                 bool self = p.Policy == p.Baseline;
-                string delta = self ? "—" : string.Create(ci, $"{p.DeltaNdcg10:+0.0000;-0.0000} [{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+                string delta = self ? "—" : string.Create(ci, $"{Signed(p.DeltaNdcg10)} [{Signed(p.DeltaLower)}, {Signed(p.DeltaUpper)}]");
                 md.AppendLine(ci, $"| {p.Policy} | {p.Ndcg10:F4} | {delta} | {(self ? "—" : p.Baseline)} | {(self ? "—" : p.PValue.ToString("F3", ci))} | {p.Recall100:F4} | {p.Mrr10:F4} | {p.Map:F4} |");
             }
 
             md.AppendLine();
         }
 
-        md.AppendLine(ci, $"Norms: documents ln-norm mean {r.Norms.DocumentMeanLogNorm:F4} (sd {r.Norms.DocumentStdLogNorm:F4}, median norm {r.Norms.DocumentMedianNorm:F3}); slope of ln-norm on ln-tokens {r.Norms.LengthSlope:+0.000;-0.000}; queries ln-norm mean {r.Norms.QueryMeanLogNorm:F4} (sd {r.Norms.QueryStdLogNorm:F4}).");
+        md.AppendLine(ci, $"Norms: documents ln-norm mean {r.Norms.DocumentMeanLogNorm:F4} (sd {r.Norms.DocumentStdLogNorm:F4}, median norm {r.Norms.DocumentMedianNorm:F3}); slope of ln-norm on ln-tokens {Signed(r.Norms.LengthSlope, 3)}; queries ln-norm mean {r.Norms.QueryMeanLogNorm:F4} (sd {r.Norms.QueryStdLogNorm:F4}).");
         md.AppendLine();
         var c = r.Confidence;
-        md.AppendLine(ci, $"Query confidence vs per-query cosine nDCG@10: Spearman ρ {c.ValueSpearman:+0.000;-0.000}, Kendall τ-b {c.ValueKendall:+0.000;-0.000} (top cosine alone ρ {c.TopCosineSpearman:+0.000;-0.000}, gap alone ρ {c.GapSpearman:+0.000;-0.000}, query norm alone ρ {c.QueryNormSpearman:+0.000;-0.000}).");
+        md.AppendLine(ci, $"Query confidence vs per-query cosine nDCG@10: Spearman ρ {Signed(c.ValueSpearman, 3)}, Kendall τ-b {Signed(c.ValueKendall, 3)} (top cosine alone ρ {Signed(c.TopCosineSpearman, 3)}, gap alone ρ {Signed(c.GapSpearman, 3)}, query norm alone ρ {Signed(c.QueryNormSpearman, 3)}).");
         md.AppendLine();
         foreach (var (file, title) in plots)
         {

@@ -55,8 +55,8 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         await output.Out.WriteLineAsync($"{"policy",-22} {"nDCG@10",8} {"Δ",8} {"95% CI",20} {"p",6} {"R@100",7} {"MRR@10",7} {"MAP",7}").ConfigureAwait(false);
         foreach (var p in r.Policies)
         {
-            string delta = p.Policy == "cosine" ? string.Empty : p.DeltaNdcg10.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
-            string interval = p.Policy == "cosine" ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+            string delta = p.Policy == "cosine" ? string.Empty : ExperimentReport.Signed(p.DeltaNdcg10);
+            string interval = p.Policy == "cosine" ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{ExperimentReport.Signed(p.DeltaLower)}, {ExperimentReport.Signed(p.DeltaUpper)}]");
             string pValue = p.Policy == "cosine" ? string.Empty : p.PValue.ToString("F3", CultureInfo.InvariantCulture);
             await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}")).ConfigureAwait(false);
@@ -69,8 +69,8 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
             foreach (var p in r.Stages)
             {
                 bool self = p.Policy == p.Baseline;
-                string delta = self ? string.Empty : p.DeltaNdcg10.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
-                string interval = self ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{p.DeltaLower:+0.0000;-0.0000}, {p.DeltaUpper:+0.0000;-0.0000}]");
+                string delta = self ? string.Empty : ExperimentReport.Signed(p.DeltaNdcg10);
+                string interval = self ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{ExperimentReport.Signed(p.DeltaLower)}, {ExperimentReport.Signed(p.DeltaUpper)}]");
                 string pValue = self ? string.Empty : p.PValue.ToString("F3", CultureInfo.InvariantCulture);
                 await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}  {(self ? string.Empty : p.Baseline)}")).ConfigureAwait(false);
@@ -79,7 +79,7 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
 
         var c = r.Confidence;
         await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"confidence vs per-query nDCG@10: Spearman {c.ValueSpearman:+0.000;-0.000}, Kendall {c.ValueKendall:+0.000;-0.000}")).ConfigureAwait(false);
+            $"confidence vs per-query nDCG@10: Spearman {ExperimentReport.Signed(c.ValueSpearman, 3)}, Kendall {ExperimentReport.Signed(c.ValueKendall, 3)}")).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
