@@ -70,7 +70,10 @@ public sealed partial class NormVectorStore : VectorStore
     /// <summary>The store's options.</summary>
     public NormVectorStoreOptions Options { get; }
 
-    /// <summary>The engine new collections get when neither they nor the store choose: Faiss when available, else flat.</summary>
+    /// <summary>
+    /// The engine new approximate collections (HNSW, IVF, …) get when neither they nor the store choose: Faiss when
+    /// available, else flat. Exact collections (<c>Flat</c>) get the managed exact index unless an engine is chosen.
+    /// </summary>
     public string DefaultEngine => Options.Engine ?? (FaissRuntime.IsAvailable ? "faiss" : "flat");
 
     internal SqliteStorage Storage => _shared.Storage;

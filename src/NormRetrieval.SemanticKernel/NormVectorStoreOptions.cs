@@ -26,8 +26,9 @@ public sealed class NormVectorStoreOptions : NormStoreOptions
     }
 
     /// <summary>
-    /// The search engine of new collections: <c>faiss</c> (the default when Faiss is available) or
-    /// <c>flat</c> (the managed exact index). A collection keeps the engine it was created with.
+    /// The search engine of new collections: <c>faiss</c> or <c>flat</c> (the managed exact index). Unset: exact
+    /// collections (<c>Flat</c>) get <c>flat</c>, which answers single queries fastest, and approximate ones (HNSW,
+    /// IVF, PQ, …) <c>faiss</c> when it is available. A collection keeps the engine it was created with.
     /// </summary>
     public string? Engine { get; set; }
 

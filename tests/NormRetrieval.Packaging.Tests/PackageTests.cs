@@ -86,6 +86,7 @@ public sealed partial class PackageTests(PackagingFixture packages) : IClassFixt
         int types = quickStart.IndexOf("public sealed class Passage", StringComparison.Ordinal);
         string program = quickStart[..types]
             + "Console.WriteLine(\"engine=\" + ((NormCollection<string, Passage>)passages).IndexDescription);\n"
+            + "using (var hnsw = NormRetrieval.Faiss.Indexing.FaissIndex.Create(384, new() { Factory = \"HNSW32\" })) { Console.WriteLine(\"faiss=\" + hnsw.Description); }\n"
             + "Console.WriteLine(\"shim=\" + NormRetrieval.Faiss.FaissRuntime.NativeLibraryPath);\n\n"
             + quickStart[types..];
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program, Ct);
@@ -103,7 +104,8 @@ public sealed partial class PackageTests(PackagingFixture packages) : IClassFixt
         (code, output) = await packages.DotnetAsync(["run", "-c", "Release", "--no-restore"], app, TimeSpan.FromMinutes(10));
         Assert.True(code == 0, output);
         Assert.Contains("specificity:0.02: cos", output, StringComparison.Ordinal);
-        Assert.Contains("engine=faiss:IDMap,Flat", output, StringComparison.Ordinal);
+        Assert.Contains("engine=exact", output, StringComparison.Ordinal); // an exact collection: the managed index
+        Assert.Contains("faiss=faiss:IDMap,HNSW32", output, StringComparison.Ordinal);
         string shim = ShimRegex().Match(output).Groups[1].Value.Trim();
         Assert.True(shim.StartsWith(app, StringComparison.Ordinal) && shim.EndsWith("runtimes/linux-x64/native/libfaiss_shim.so", StringComparison.Ordinal), $"the shim came from '{shim}', not the app's packaged copy:\n{output}");
     }
@@ -122,7 +124,7 @@ public sealed partial class PackageTests(PackagingFixture packages) : IClassFixt
         (code, output) = await PackagingFixture.RunAsync(Path.Combine(tools, "normretrieval"), ["demo", "--limit", "100", "--queries", "1", "--top", "3"], work, TimeSpan.FromMinutes(10));
         Assert.True(code == 0, output);
         Assert.Contains("cranfield-arctic-xs: 100 documents", output, StringComparison.Ordinal);
-        Assert.Contains("faiss:IDMap,Flat", output, StringComparison.Ordinal);
+        Assert.Contains("(exact, 100 encoded now)", output, StringComparison.Ordinal);
         (code, output) = await PackagingFixture.RunAsync(Path.Combine(tools, "normretrieval"), ["info"], work, TimeSpan.FromMinutes(2));
         Assert.True(code == 0, output);
         Assert.Contains("faiss    available", output, StringComparison.Ordinal);

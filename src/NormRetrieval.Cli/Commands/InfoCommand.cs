@@ -37,7 +37,7 @@ internal sealed class InfoCommand(CliOutput output) : AsyncCommand<InfoCommand.S
             await output.Out.WriteLineAsync($"  {name,-8} {state}{detail}").ConfigureAwait(false);
         }
 
-        string fallback = report.Engines["faiss"].Available ? "new collections use faiss" : "new collections use exact (Faiss is unavailable: see above)";
+        string fallback = report.Engines["faiss"].Available ? "new exact collections use exact, approximate ones faiss" : "new collections use exact (Faiss is unavailable: see above)";
         await output.Out.WriteLineAsync($"  default  {fallback}").ConfigureAwait(false);
         await output.Out.WriteLineAsync($"  onnx     ONNX Runtime {report.Onnx.Version}; providers: {string.Join(", ", report.Onnx.ExecutionProviders)}; models: {string.Join(", ", report.Onnx.Models)}").ConfigureAwait(false);
         return ExitCodes.Success;

@@ -62,6 +62,13 @@ internal sealed record FaissFactoryString
         }
     }
 
+    /// <summary>
+    /// An exact flat index (<c>Flat</c>, optionally behind an <c>IDMap</c>): every vector compared with the query, the
+    /// search the managed exact index also does.
+    /// </summary>
+    public bool IsExactFlat => Components.Where(c => !c.Equals("IDMap", StringComparison.OrdinalIgnoreCase) && !c.Equals("IDMap2", StringComparison.OrdinalIgnoreCase))
+        .SequenceEqual(["Flat"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Whether vectors can be removed by id.</summary>
     public bool SupportsRemove => !IsGraph;
 

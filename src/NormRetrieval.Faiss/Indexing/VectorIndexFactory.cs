@@ -73,6 +73,12 @@ public static partial class VectorIndexFactory
     public static IVectorIndex Load(string engine, string path, FaissIndexOptions? options = null) =>
         Normalize(engine) == Faiss ? FaissIndex.Load(path, options) : ExactVectorIndex.Load(path);
 
+    /// <summary>Whether a factory string describes an exact flat index (<c>Flat</c> or <c>IDMap,Flat</c>), which the managed engine also provides.</summary>
+    /// <param name="factory">A Faiss factory string.</param>
+    /// <returns>True for an exact flat index.</returns>
+    /// <exception cref="ArgumentException">The string is empty or has an empty component.</exception>
+    public static bool IsExactFlat(string factory) => FaissFactoryString.Parse(factory).IsExactFlat;
+
     /// <summary>The file extension an engine saves its index under.</summary>
     /// <param name="engine">The effective engine.</param>
     /// <returns><c>faiss</c> or <c>exact</c>.</returns>
