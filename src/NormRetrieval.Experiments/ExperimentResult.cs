@@ -26,6 +26,9 @@ public sealed record ExperimentResult(
     /// </summary>
     public IReadOnlyList<PolicyResult> Stages { get; init; } = [];
 
+    /// <summary>Cross-validation repeats (fold assignments) averaged; 0 when calibrated on a dev split.</summary>
+    public int Repeats { get; init; }
+
     /// <summary>The fusion of the hybrid stages (e.g. <c>rrf:60</c>); null when none ran.</summary>
     public string? Fusion { get; init; }
 }
@@ -59,6 +62,15 @@ public sealed record PolicyResult(
 {
     /// <summary>What <see cref="DeltaNdcg10"/> is measured against: <c>cosine</c> for policies, <c>dense</c> or <c>hybrid</c> for first stages.</summary>
     public string Baseline { get; init; } = "cosine";
+
+    /// <summary>
+    /// The mean nDCG@10 difference of each cross-validation repeat (one fold assignment each); the reported metrics
+    /// average every query's out-of-fold result over them. Empty when nothing was calibrated by cross-validation.
+    /// </summary>
+    public IReadOnlyList<double> RepeatDeltas { get; init; } = [];
+
+    /// <summary>The standard deviation of <see cref="RepeatDeltas"/> (0 with fewer than two repeats).</summary>
+    public double RepeatSpread => RepeatDeltas.Count < 2 ? 0 : Math.Sqrt(RepeatDeltas.Sum(d => Math.Pow(d - RepeatDeltas.Average(), 2)) / (RepeatDeltas.Count - 1));
 }
 
 /// <summary>A point of a metric-vs-parameter curve.</summary>

@@ -39,6 +39,7 @@ public static class RetrievalExperiment
         var stages = FirstStages.Parse(options.Stages);
         options.Fusion.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Top, 10, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Repeats, 1, nameof(options));
 
         var dataset = new BeirDataset(options.Dataset);
         var qrels = dataset.ReadQrels(options.Split);
@@ -104,31 +105,8 @@ public static class RetrievalExperiment
             var calibrator = new PolicyCalibrator(benchmark);
             var full = calibrator.GridSearch(grid, all);
             var curve = full.All.Select(a => new CurvePoint(a.Policy.ToString(), a.Mean)).ToList();
-            QueryMetrics[] perQuery;
-            List<string> chosen;
-            if (devBenchmark is not null)
-            {
-                var tuned = new PolicyCalibrator(devBenchmark).GridSearch(grid);
-                perQuery = [.. benchmark.Evaluate(tuned.Best)];
-                chosen = [tuned.Best.ToString()];
-            }
-            else
-            {
-                var cv = calibrator.CrossValidate(grid, folds, options.Seed);
-                perQuery = new QueryMetrics[judged.Count];
-                foreach (var fold in cv.Folds)
-                {
-                    var metrics = benchmark.Evaluate(fold.Chosen);
-                    foreach (int q in fold.TestQueries)
-                    {
-                        perQuery[q] = metrics[q];
-                    }
-                }
-
-                chosen = [.. cv.Folds.Select(f => f.Chosen.ToString())];
-            }
-
-            results.Add(Summarise(grid.Family, perQuery, cosineNdcg, chosen, full.Best.ToString(), curve, options.Seed));
+            var (perQuery, chosen, repeats) = OutOfSample(benchmark, devBenchmark, grid, folds, options.Seed, options.Repeats, cosineNdcg);
+            results.Add(Summarise(grid.Family, perQuery, cosineNdcg, chosen, full.Best.ToString(), curve, options.Seed) with { RepeatDeltas = repeats });
         }
 
         var stageResults = stages.Count == 1 ? [] : CompareStages(
@@ -149,6 +127,7 @@ public static class RetrievalExperiment
             clock.Elapsed.TotalSeconds)
         {
             Stages = stageResults,
+            Repeats = devSplit ? 0 : options.Repeats,
             Fusion = stageResults.Count == 0 ? null : options.Fusion.ToString(),
         };
 
@@ -224,8 +203,9 @@ public static class RetrievalExperiment
                     var benchmark = new RerankingBenchmark(hybrid[..judged.Count], context);
                     hybridMetrics ??= benchmark.Evaluate(ScoringPolicy.Cosine);
                     var union = PolicyGrid.Of("norm", [.. grids.SelectMany(g => g.Candidates).Prepend(ScoringPolicy.Cosine).Distinct()]);
-                    var (perQuery, chosen) = OutOfSample(benchmark, devJudged.Count == 0 ? null : new RerankingBenchmark(hybrid[judged.Count..], context), union, folds, options.Seed);
-                    results.Add(Summarise("hybrid+norm", perQuery, [.. hybridMetrics.Select(m => m.Ndcg)], chosen, null, [], options.Seed) with { Baseline = "hybrid" });
+                    double[] hybridNdcg = [.. hybridMetrics.Select(m => m.Ndcg)];
+                    var (perQuery, chosen, repeats) = OutOfSample(benchmark, devJudged.Count == 0 ? null : new RerankingBenchmark(hybrid[judged.Count..], context), union, folds, options.Seed, options.Repeats, hybridNdcg);
+                    results.Add(Summarise("hybrid+norm", perQuery, hybridNdcg, chosen, null, [], options.Seed) with { Baseline = "hybrid", RepeatDeltas = repeats });
                     break;
             }
         }
@@ -233,27 +213,51 @@ public static class RetrievalExperiment
         return results;
     }
 
-    /// <summary>Per-query metrics of a grid's choice made without the scored queries: on the dev benchmark, else by K-fold cross-validation.</summary>
-    private static (QueryMetrics[] PerQuery, List<string> Chosen) OutOfSample(RerankingBenchmark benchmark, RerankingBenchmark? dev, PolicyGrid grid, int folds, int seed)
+    /// <summary>
+    /// Per-query metrics of a grid's choice made without the scored queries: on the dev benchmark, else by K-fold
+    /// cross-validation repeated with <paramref name="repeats"/> fold assignments, each query's metrics averaged over
+    /// the repeats; also each repeat's mean nDCG@10 difference to <paramref name="baseline"/>.
+    /// </summary>
+    private static (QueryMetrics[] PerQuery, List<string> Chosen, List<double> RepeatDeltas) OutOfSample(
+        RerankingBenchmark benchmark, RerankingBenchmark? dev, PolicyGrid grid, int folds, int seed, int repeats, double[] baseline)
     {
         if (dev is not null)
         {
             var tuned = new PolicyCalibrator(dev).GridSearch(grid);
-            return ([.. benchmark.Evaluate(tuned.Best)], [tuned.Best.ToString()]);
+            return ([.. benchmark.Evaluate(tuned.Best)], [tuned.Best.ToString()], []);
         }
 
-        var cv = new PolicyCalibrator(benchmark).CrossValidate(grid, folds, seed);
-        var perQuery = new QueryMetrics[benchmark.Queries.Count];
-        foreach (var fold in cv.Folds)
+        int n = benchmark.Queries.Count;
+        var sums = new (double Ndcg, double Recall, double Rr, double Ap)[n];
+        var chosen = new List<string>();
+        var deltas = new List<double>();
+        var calibrator = new PolicyCalibrator(benchmark);
+        for (int r = 0; r < repeats; r++)
         {
-            var metrics = benchmark.Evaluate(fold.Chosen);
-            foreach (int q in fold.TestQueries)
+            var cv = calibrator.CrossValidate(grid, folds, seed + r);
+            var perQuery = new QueryMetrics[n];
+            foreach (var fold in cv.Folds)
             {
-                perQuery[q] = metrics[q];
+                var metrics = benchmark.Evaluate(fold.Chosen);
+                foreach (int q in fold.TestQueries)
+                {
+                    perQuery[q] = metrics[q];
+                }
             }
+
+            for (int q = 0; q < n; q++)
+            {
+                var m = perQuery[q];
+                sums[q] = (sums[q].Ndcg + m.Ndcg, sums[q].Recall + m.Recall, sums[q].Rr + m.ReciprocalRank, sums[q].Ap + m.AveragePrecision);
+            }
+
+            deltas.Add(Enumerable.Range(0, n).Average(q => perQuery[q].Ndcg - baseline[q]));
+            chosen.AddRange(cv.Folds.Select(f => f.Chosen.ToString()));
         }
 
-        return (perQuery, [.. cv.Folds.Select(f => f.Chosen.ToString())]);
+        var averaged = Enumerable.Range(0, n).Select(q => new QueryMetrics(
+            benchmark.Queries[q].QueryId, sums[q].Ndcg / repeats, sums[q].Recall / repeats, sums[q].Rr / repeats, sums[q].Ap / repeats)).ToArray();
+        return (averaged, chosen, deltas);
     }
 
     private static PolicyResult Summarise(string family, IReadOnlyList<QueryMetrics> metrics, double[] cosineNdcg, IReadOnlyList<string> chosen, string? best, IReadOnlyList<CurvePoint> curve, int seed)

@@ -27,6 +27,13 @@ public sealed record RetrievalExperimentOptions
     /// <summary>Where embeddings are cached (default: <c>.normretrieval-cache</c> in the working folder).</summary>
     public string CacheDirectory { get; init; } = ".normretrieval-cache";
 
+    /// <summary>
+    /// How many times cross-validation is repeated with other fold assignments (seeds <see cref="Seed"/>,
+    /// <see cref="Seed"/> + 1, …; default 5): each query's out-of-fold metrics are averaged over the repeats, and
+    /// each repeat's mean difference is reported, so that one fold's borderline choice cannot make a result.
+    /// </summary>
+    public int Repeats { get; init; } = 5;
+
     /// <summary>Seed of fold assignment, bootstrap and randomisation tests.</summary>
     public int Seed { get; init; } = 42;
 

@@ -47,6 +47,7 @@ public sealed class RetrievalExperimentTests
             Model = "minilm",
             Policies = ["specificity", "gated"],
             Calibrate = "cv:3",
+            Repeats = 2,
             CacheDirectory = Path.Combine(dir.Path, "cache"),
         }, TestContext.Current.CancellationToken);
         var r = outcome.Result;
@@ -76,7 +77,10 @@ public sealed class RetrievalExperimentTests
         }
 
         Assert.Equal(r.Policies[0].PerQueryNdcg.Average(), r.Policies[0].Ndcg10, 12);
-        Assert.All(r.Policies.Skip(1), p => Assert.Equal(3, p.Chosen.Count));
+        Assert.All(r.Policies.Skip(1), p => Assert.Equal(6, p.Chosen.Count)); // 3 folds × 2 repeats
+        Assert.All(r.Policies.Skip(1), p => Assert.Equal(2, p.RepeatDeltas.Count));
+        Assert.All(r.Policies.Skip(1), p => Assert.Equal(p.RepeatDeltas.Average(), p.DeltaNdcg10, 12)); // each query averaged over the repeats
+        Assert.Equal(2, r.Repeats);
         Assert.All(r.Policies, p => Assert.Equal(r.Policies[0].Recall100, p.Recall100, 12)); // reranking keeps the candidate set
 
         string outDir = Path.Combine(dir.Path, "out");
@@ -104,6 +108,7 @@ public sealed class RetrievalExperimentTests
             Dataset = dataset,
             Policies = ["specificity"],
             Calibrate = "cv:3",
+            Repeats = 1,
             Stages = ["all"],
             CacheDirectory = Path.Combine(dir.Path, "cache"),
         }, TestContext.Current.CancellationToken);

@@ -9,7 +9,7 @@ namespace NormRetrieval.Cli.Commands;
 
 /// <summary>
 /// <c>normretrieval eval --dataset DIR [--split test] [--model M] [--policies LIST] [--calibrate cv:K|dev]
-/// [--stages LIST] [--fusion rrf|weighted] [--engine faiss|flat] [--top 100] [--out DIR] [--json]</c>: a thin layer over <see cref="RetrievalExperiment"/>.
+/// [--repeats 5] [--stages LIST] [--fusion rrf|weighted] [--engine faiss|flat] [--top 100] [--out DIR] [--json]</c>: a thin layer over <see cref="RetrievalExperiment"/>.
 /// </summary>
 internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.Settings>
 {
@@ -35,6 +35,7 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
             Top = settings.Top,
             CacheDirectory = settings.Cache,
             Seed = settings.Seed,
+            Repeats = settings.Repeats,
             Stages = settings.Stages?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Fusion = ParseFusion(settings.Fusion),
             Progress = progress,
@@ -52,14 +53,14 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
 
         await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{r.Dataset} ({r.Queries.Count} queries, {r.Documents} documents), {r.Model}, {r.Calibration}, {r.Seconds:F1}s — report in {Path.GetFullPath(outDir)}")).ConfigureAwait(false);
-        await output.Out.WriteLineAsync($"{"policy",-22} {"nDCG@10",8} {"Δ",8} {"95% CI",20} {"p",6} {"R@100",7} {"MRR@10",7} {"MAP",7}").ConfigureAwait(false);
+        await output.Out.WriteLineAsync($"{"policy",-22} {"nDCG@10",8} {"Δ",8} {"95% CI",20} {"p",6} {"±repeats",9} {"R@100",7} {"MRR@10",7} {"MAP",7}").ConfigureAwait(false);
         foreach (var p in r.Policies)
         {
             string delta = p.Policy == "cosine" ? string.Empty : ExperimentReport.Signed(p.DeltaNdcg10);
             string interval = p.Policy == "cosine" ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{ExperimentReport.Signed(p.DeltaLower)}, {ExperimentReport.Signed(p.DeltaUpper)}]");
             string pValue = p.Policy == "cosine" ? string.Empty : p.PValue.ToString("F3", CultureInfo.InvariantCulture);
             await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}")).ConfigureAwait(false);
+                $"{p.Policy,-22} {p.Ndcg10,8:F4} {delta,8} {interval,20} {pValue,6} {Spread(p),9} {p.Recall100,7:F4} {p.Mrr10,7:F4} {p.Map,7:F4}")).ConfigureAwait(false);
         }
 
         if (r.Stages.Count > 0)
@@ -82,6 +83,10 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
             $"confidence vs per-query nDCG@10: Spearman {ExperimentReport.Signed(c.ValueSpearman, 3)}, Kendall {ExperimentReport.Signed(c.ValueKendall, 3)}")).ConfigureAwait(false);
         return ExitCodes.Success;
     }
+
+    /// <summary>The spread (sd) of the cross-validation repeats' mean differences; empty when there were none.</summary>
+    private static string Spread(PolicyResult p) =>
+        p.RepeatDeltas.Count < 2 ? string.Empty : p.RepeatSpread.ToString("0.0000", CultureInfo.InvariantCulture);
 
     private static NormRetrieval.Ranking.HybridFusionOptions ParseFusion(string text)
     {
@@ -145,6 +150,10 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         [Description("Seed of folds and resampling (default 42).")]
         public int Seed { get; init; } = 42;
 
+        [CommandOption("--repeats <N>")]
+        [Description("Cross-validation repeats with other fold assignments; metrics average them (default 5).")]
+        public int Repeats { get; init; } = 5;
+
         [CommandOption("--json")]
         [Description("Print results.json to standard output.")]
         public bool Json { get; init; }
@@ -152,6 +161,7 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         public override Spectre.Console.ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Dataset) ? Spectre.Console.ValidationResult.Error("--dataset is required.")
             : Top < 10 ? Spectre.Console.ValidationResult.Error("--top must be at least 10.")
+            : Repeats < 1 ? Spectre.Console.ValidationResult.Error("--repeats must be at least 1.")
             : base.Validate();
     }
 }
