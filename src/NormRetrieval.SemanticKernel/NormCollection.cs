@@ -126,7 +126,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
             };
 
             // Unless an engine is chosen, exact collections get the managed exact index: the store searches one
-            // query per call, where it answers 2.9× faster than Debian's Faiss Flat (an SSE build whose BLAS path
+            // query per call, where it answers 2.6–2.9× faster than Debian's Faiss Flat (an SSE build whose BLAS path
             // only pays off for batches; docs/benchmarks/faiss.md).
             string engine = VectorIndexFactory.Normalize(_options.Engine ?? _store.Options.Engine
                 ?? (VectorIndexFactory.IsExactFlat(factory) ? VectorIndexFactory.Flat : _store.DefaultEngine));
