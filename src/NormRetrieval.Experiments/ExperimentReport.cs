@@ -92,6 +92,16 @@ public static class ExperimentReport
         md.AppendLine(significant.Count == 0
             ? "No norm-aware policy differs from cosine at p < 0.05 on this collection."
             : "Different from cosine at p < 0.05: " + string.Join(", ", significant.Select(p => string.Create(ci, $"{p.Policy} ({Signed(p.DeltaNdcg10)})"))) + ".");
+        foreach (var family in r.Policies.Where(p => !p.Policy.Contains(',', StringComparison.Ordinal) && p.Policy != "cosine"))
+        {
+            var residual = r.Policies.FirstOrDefault(p => p.Policy == family.Policy + ",residual");
+            var length = r.Policies.FirstOrDefault(p => p.Policy == family.Policy + ",length");
+            if (residual is not null && length is not null)
+            {
+                md.AppendLine(ci, $"How much is length — {family.Policy}: norm {Signed(family.DeltaNdcg10)} (p {family.PValue:F3}), length-residualised norm {Signed(residual.DeltaNdcg10)} (p {residual.PValue:F3}), log token count alone {Signed(length.DeltaNdcg10)} (p {length.PValue:F3}).");
+            }
+        }
+
         md.AppendLine("Recall@100 cannot change: the policies reorder the same 100 cosine candidates.");
         md.AppendLine();
         if (r.Stages.Count > 0)

@@ -115,7 +115,7 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         public string Model { get; init; } = "minilm";
 
         [CommandOption("--policies <LIST>")]
-        [Description("Policy families separated by ';' (default: all): magnitude;specificity;specificity,residual;gated;gated,residual;adaptive;adaptive,residual")]
+        [Description("Policy families separated by ';' (default: all): magnitude;specificity;specificity,residual;specificity,length;gated;gated,residual;gated,length;adaptive;adaptive,residual;adaptive,length (,length: the family driven by log token count, the length-only baseline)")]
         public string? Policies { get; init; }
 
         [CommandOption("--calibrate <HOW>")]

@@ -16,7 +16,7 @@ public sealed record PolicyGrid(string Family, IReadOnlyList<ScoringPolicy> Cand
 
     /// <summary>The family names <see cref="For"/> knows.</summary>
     public static IReadOnlyList<string> Families { get; } =
-        ["magnitude", "specificity", "specificity,residual", "gated", "gated,residual", "adaptive", "adaptive,residual"];
+        ["magnitude", "specificity", "specificity,residual", "specificity,length", "gated", "gated,residual", "gated,length", "adaptive", "adaptive,residual", "adaptive,length"];
 
     /// <summary>
     /// The default grid of a family: magnitude α ∈ {0, 0.05, …, 1}; specificity λ and adaptive λ0 ∈
@@ -30,7 +30,8 @@ public sealed record PolicyGrid(string Family, IReadOnlyList<ScoringPolicy> Cand
         ArgumentNullException.ThrowIfNull(family);
         string normalized = family.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
         bool residual = normalized.EndsWith(",residual", StringComparison.Ordinal);
-        string name = residual ? normalized[..^",residual".Length] : normalized;
+        bool length = normalized.EndsWith(",length", StringComparison.Ordinal);
+        string name = residual ? normalized[..^",residual".Length] : length ? normalized[..^",length".Length] : normalized;
         ScoringPolicy[] candidates = name switch
         {
             "magnitude" when !residual => [.. Enumerable.Range(0, 21).Select(i => new MagnitudePolicy(i * 0.05))],
@@ -39,6 +40,14 @@ public sealed record PolicyGrid(string Family, IReadOnlyList<ScoringPolicy> Cand
             "gated" => [.. GatedSettings().Select(p => new QualityGatedPolicy(p.Alpha, p.Beta, residual))],
             _ => throw new ArgumentException($"Unknown policy family '{family}'. Known: {string.Join(", ", Families)}.", nameof(family)),
         };
+        if (length)
+        {
+            // The length-only baseline of the family: the same grid driven by log token counts.
+            candidates = name == "magnitude"
+                ? throw new ArgumentException($"Unknown policy family '{family}': magnitude reads the raw norm and has no length-only form.", nameof(family))
+                : [.. candidates.Select(ScoringPolicy.LengthOnly)];
+        }
+
         return new PolicyGrid(normalized, candidates);
     }
 

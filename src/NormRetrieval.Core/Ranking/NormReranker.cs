@@ -49,9 +49,11 @@ public static class NormReranker
         for (int i = 0; i < items.Count; i++)
         {
             var c = items[i];
-            double z = degenerate ? 0 : context.DocumentZ(c.Norm, c.TokenCount, policy.UsesLengthResidual);
+            // A length-only baseline reads token counts, not norms: degenerate norms do not silence it.
+            double z = policy.UsesLengthOnly ? context.Documents.LengthZScore(c.TokenCount)
+                : degenerate ? 0 : context.DocumentZ(c.Norm, c.TokenCount, policy.UsesLengthResidual);
             var features = new ScoringFeatures(c.Cosine, c.Norm, z, query.Norm, queryZ);
-            double score = degenerate ? c.Cosine : policy.Score(features);
+            double score = degenerate && !policy.UsesLengthOnly ? c.Cosine : policy.Score(features);
             scored[i] = (score, c.Cosine, i, new ScoreExplanation(policyText, c.Cosine, c.Norm, z, query.Norm, queryZ, score - c.Cosine, score));
         }
 

@@ -30,6 +30,12 @@ public abstract class ScoringPolicy
     /// <summary>Whether z_d should be the length-residualised z-score.</summary>
     public virtual bool UsesLengthResidual => false;
 
+    /// <summary>
+    /// Whether z_d is the z-score of the document's log token count instead of its norm: the length-only baseline of
+    /// the family (<see cref="LengthOnly"/>), which says how much of a norm policy's gain length alone gives.
+    /// </summary>
+    public virtual bool UsesLengthOnly => false;
+
     /// <summary>The numeric parameters, in policy-string order.</summary>
     public abstract IReadOnlyList<double> Parameters { get; }
 
@@ -44,9 +50,10 @@ public abstract class ScoringPolicy
     {
         // 12 significant digits: a grid value such as 3 × 0.05 prints as 0.15, not 0.15000000000000002.
         string args = string.Join(",", Parameters.Select(p => p.ToString("G12", CultureInfo.InvariantCulture)));
-        if (UsesLengthResidual)
+        if (UsesLengthResidual || UsesLengthOnly)
         {
-            args = args.Length == 0 ? "residual" : args + ",residual";
+            string flag = UsesLengthOnly ? "length" : "residual";
+            args = args.Length == 0 ? flag : args + "," + flag;
         }
 
         return args.Length == 0 ? Name : Name + ":" + args;
@@ -68,6 +75,18 @@ public abstract class ScoringPolicy
     /// <returns>Whether parsing succeeded.</returns>
     public static bool TryParse(string? text, [NotNullWhen(true)] out ScoringPolicy? policy) => TryParse(text, out policy, out _);
 
+    /// <summary>The same policy driven by the document's log token count instead of its norm (see <see cref="UsesLengthOnly"/>).</summary>
+    /// <param name="policy">A policy that uses z_d (specificity, gated, adaptive), without <c>residual</c>.</param>
+    /// <returns>The length-only policy.</returns>
+    /// <exception cref="ArgumentException">The policy is cosine, magnitude (which reads the raw norm) or residual.</exception>
+    public static ScoringPolicy LengthOnly(ScoringPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy is CosinePolicy or MagnitudePolicy || policy.UsesLengthResidual || policy.UsesLengthOnly
+            ? throw new ArgumentException($"Policy '{policy}' has no length-only form (it must use z_d and not be residual).", nameof(policy))
+            : new LengthOnlyPolicy(policy);
+    }
+
     /// <summary>Clips a z-score to [−<see cref="ZClip"/>, <see cref="ZClip"/>].</summary>
     /// <param name="z">The z-score.</param>
     /// <returns>The clipped value.</returns>
@@ -87,13 +106,17 @@ public abstract class ScoringPolicy
         int colon = trimmed.IndexOf(':', StringComparison.Ordinal);
         string name = (colon < 0 ? trimmed : trimmed[..colon]).Trim().ToLowerInvariant();
         string[] parts = colon < 0 ? [] : trimmed[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries);
-        bool residual = false;
+        bool residual = false, length = false;
         var numbers = new List<double>();
         foreach (string part in parts)
         {
             if (part.Equals("residual", StringComparison.OrdinalIgnoreCase))
             {
                 residual = true;
+            }
+            else if (part.Equals("length", StringComparison.OrdinalIgnoreCase))
+            {
+                length = true;
             }
             else if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
             {
@@ -123,6 +146,18 @@ public abstract class ScoringPolicy
         {
             error = $"Policy '{trimmed}': {ex.Message.Split(Environment.NewLine)[0]}";
             return false;
+        }
+
+        if (length && policy is not null)
+        {
+            if (residual || policy is CosinePolicy or MagnitudePolicy)
+            {
+                error = $"Policy '{trimmed}': 'length' applies to specificity, gated and adaptive, without 'residual'.";
+                policy = null;
+                return false;
+            }
+
+            policy = new LengthOnlyPolicy(policy);
         }
 
         if (policy is null)

@@ -131,6 +131,18 @@ public sealed class NormStatistics
         return (Math.Log(norm) - (LengthIntercept + (LengthSlope * Math.Log(t)))) / s;
     }
 
+    /// <summary>
+    /// The z-score of a text's log token count among the recorded ones: what a length-only baseline ranks by in place
+    /// of the norm (0 when the count is unknown or the recorded lengths do not vary).
+    /// </summary>
+    /// <param name="tokenCount">The number of tokens the encoder saw.</param>
+    /// <returns>The length z-score.</returns>
+    public double LengthZScore(int? tokenCount)
+    {
+        double sd = _lengthFit.Count > 1 ? Math.Sqrt(_lengthFit.M2X / (_lengthFit.Count - 1)) : 0;
+        return tokenCount is int t && t >= 1 && sd > 1e-12 ? (Math.Log(t) - _lengthFit.MeanX) / sd : 0;
+    }
+
     /// <summary>The norm below which the fraction <paramref name="p"/> of observed norms lie.</summary>
     /// <param name="p">A fraction in [0, 1].</param>
     /// <returns>The norm at that percentile, or NaN when empty.</returns>
