@@ -74,7 +74,7 @@ public sealed class RerankingBenchmark
         int n = candidates.Count;
         var scores = new double[n];
         var order = new int[n];
-        double[] z = policy.UsesLengthResidual ? q.ResidualZ : q.PlainZ;
+        double[] z = policy.UsesLengthOnly ? q.LengthZ : policy.UsesLengthResidual ? q.ResidualZ : q.PlainZ;
         for (int i = 0; i < n; i++)
         {
             var c = candidates[i];
@@ -106,7 +106,8 @@ public sealed class RerankingBenchmark
         q,
         context.QueryZ(q.Query.Norm),
         [.. q.Candidates.Select(c => context.DocumentZ(c.Norm, c.TokenCount, residual: false))],
-        [.. q.Candidates.Select(c => context.DocumentZ(c.Norm, c.TokenCount, residual: true))]);
+        [.. q.Candidates.Select(c => context.DocumentZ(c.Norm, c.TokenCount, residual: true))],
+        [.. q.Candidates.Select(c => context.Documents.LengthZScore(c.TokenCount))]);
 
-    private sealed record Prepared(RerankingQuery Source, double QueryZ, double[] PlainZ, double[] ResidualZ);
+    private sealed record Prepared(RerankingQuery Source, double QueryZ, double[] PlainZ, double[] ResidualZ, double[] LengthZ);
 }

@@ -45,5 +45,11 @@ public sealed class LengthOnlyPolicyTests
         Assert.Equal(["long", "short"], byLength.Select(r => r.Key));
         var byNorm = NormReranker.Rerank(candidates, new QueryFeatures(1.0), ScoringPolicy.Parse("specificity:0.05"), new NormContext(stats));
         Assert.Equal(["short", "long"], byNorm.Select(r => r.Key)); // degenerate norms: cosine order
+
+        // The calibration benchmark ranks the same way as the reranker.
+        var query = new RerankingQuery("q", new QueryFeatures(1.0), candidates, new Dictionary<string, int> { ["long"] = 1 });
+        var benchmark = new RerankingBenchmark([query], new NormContext(stats));
+        Assert.Equal(["long", "short"], benchmark.Ranking(ScoringPolicy.Parse("specificity:0.05,length"), 0));
+        Assert.Equal(["short", "long"], benchmark.Ranking(ScoringPolicy.Parse("specificity:0.05"), 0));
     }
 }
