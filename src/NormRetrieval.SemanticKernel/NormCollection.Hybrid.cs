@@ -56,29 +56,11 @@ public partial class NormCollection<TKey, TRecord> : IKeywordHybridSearchable<TR
         where TInput : notnull
     {
         ArgumentNullException.ThrowIfNull(searchValue);
-        ArgumentNullException.ThrowIfNull(keywords);
-        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        if (keywords.Count == 0 || keywords.All(string.IsNullOrWhiteSpace))
-        {
-            throw new ArgumentException("Hybrid search needs at least one keyword; use SearchAsync for a vector-only search.", nameof(keywords));
-        }
-
-        options ??= new HybridSearchOptions<TRecord>();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
-        Pipeline.CheckIncludeVectors(options.IncludeVectors);
-        var model = Pipeline.Mapper.Model;
-        var property = model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
-        if (property.Type != typeof(string))
-        {
-            throw new InvalidOperationException($"The full-text property '{property.ModelName}' is a {property.Type.Name}; hybrid search reads string properties.");
-        }
-
+        var (property, filter, match) = CheckKeywordRequest(keywords, top, ref options, "Hybrid search needs at least one keyword; use SearchAsync for a vector-only search.");
         var hybrid = options as NormHybridSearchOptions<TRecord>;
         var fusion = hybrid?.Fusion ?? _options.HybridFusion ?? new HybridFusionOptions();
         fusion.Validate();
         var ranking = hybrid?.Ranking ?? DefaultRanking ?? new NormRankingOptions();
-        (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, model);
-        string? match = FullTextIndex.Match(keywords);
 
         ReadOnlyMemory<float> raw = await Pipeline.QueryVectorAsync(searchValue, cancellationToken).ConfigureAwait(false);
         var state = await Run(() => RequireState(cancellationToken), "HybridSearch").ConfigureAwait(false);
@@ -149,20 +131,7 @@ public partial class NormCollection<TKey, TRecord> : IKeywordHybridSearchable<TR
     public async IAsyncEnumerable<VectorSearchResult<TRecord>> KeywordSearchAsync(
         ICollection<string> keywords, int top, HybridSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(keywords);
-        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        if (keywords.Count == 0 || keywords.All(string.IsNullOrWhiteSpace))
-        {
-            throw new ArgumentException("Keyword search needs at least one keyword.", nameof(keywords));
-        }
-
-        options ??= new HybridSearchOptions<TRecord>();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
-        Pipeline.CheckIncludeVectors(options.IncludeVectors);
-        var model = Pipeline.Mapper.Model;
-        var property = model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
-        (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, model);
-        string? match = FullTextIndex.Match(keywords);
+        var (property, filter, match) = CheckKeywordRequest(keywords, top, ref options, "Keyword search needs at least one keyword.");
         var state = await Run(() => RequireState(cancellationToken), "KeywordSearch").ConfigureAwait(false);
         await EnsureFullTextAsync(state, property.StorageName, cancellationToken).ConfigureAwait(false);
         long size = state.Index.Count - state.Tombstones.Count;
@@ -200,6 +169,34 @@ public partial class NormCollection<TKey, TRecord> : IKeywordHybridSearchable<TR
                 yield break;
             }
         }
+    }
+
+    /// <summary>
+    /// Checks what hybrid and keyword searches share — keywords, top, skip, vectors — and resolves the full-text
+    /// property (the contract's InvalidOperationException when none or several qualify), the filter and the FTS5 query.
+    /// </summary>
+    private (Microsoft.Extensions.VectorData.ProviderServices.DataPropertyModel Property, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? Filter, string? Match) CheckKeywordRequest(
+        ICollection<string> keywords, int top, [System.Diagnostics.CodeAnalysis.NotNull] ref HybridSearchOptions<TRecord>? options, string noKeyword)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        if (keywords.Count == 0 || keywords.All(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException(noKeyword, nameof(keywords));
+        }
+
+        options ??= new HybridSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
+        Pipeline.CheckIncludeVectors(options.IncludeVectors);
+        var model = Pipeline.Mapper.Model;
+        var property = model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
+        if (property.Type != typeof(string))
+        {
+            throw new InvalidOperationException($"The full-text property '{property.ModelName}' is a {property.Type.Name}; hybrid and keyword search read string properties.");
+        }
+
+        var filter = options.Filter is null ? ((string, IReadOnlyList<SqliteParameter>)?)null : SqliteFilterTranslator.Translate(options.Filter, model);
+        return (property, filter, FullTextIndex.Match(keywords));
     }
 
     /// <summary>Creates (and fills) the full-text table of a property the first time a search needs it.</summary>

@@ -56,7 +56,7 @@ internal static class HybridSuite
                 using var search = connection.CreateCommand();
                 search.CommandText = $"SELECT rowid, bm25({table}) AS r FROM {table} WHERE {table} MATCH $q ORDER BY r LIMIT 50;";
                 var q = search.Parameters.Add("$q", SqliteType.Text);
-                bareFts = Times(nq, i =>
+                bareFts = Latency.Times(nq, i =>
                 {
                     q.Value = string.Join(" OR ", keywords[i % keywords.Length].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => "\"" + new string([.. w.Where(char.IsLetterOrDigit)]) + "\"").Where(w => w.Length > 2).Distinct());
                     using var reader = search.ExecuteReader();
@@ -69,19 +69,19 @@ internal static class HybridSuite
             using var store = new NormVectorStore(path, new NormVectorStoreOptions { SearchParameters = parameters });
             var collection = (NormCollection<long, TextRow>)store.GetCollection<long, TextRow>("bench", new NormCollectionOptions());
             var policy = new NormHybridSearchOptions<TextRow> { Ranking = NormRankingOptions.Parse("specificity:0.02") };
-            var dense = await TimesAsync(nq, i => collection.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(i * dim, dim), 10).ToListAsync().AsTask());
-            var keyword = await TimesAsync(nq, i => collection.KeywordSearchAsync([keywords[i % keywords.Length]], 10).ToListAsync().AsTask());
-            var hybrid = await TimesAsync(nq, i => collection.HybridSearchAsync((ReadOnlyMemory<float>)queries.AsMemory(i * dim, dim), [keywords[i % keywords.Length]], 10).ToListAsync().AsTask());
-            var hybridPolicy = await TimesAsync(nq, i => collection.HybridSearchAsync((ReadOnlyMemory<float>)queries.AsMemory(i * dim, dim), [keywords[i % keywords.Length]], 10, policy).ToListAsync().AsTask());
+            var dense = await Latency.TimesAsync(nq, i => collection.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(i * dim, dim), 10).ToListAsync().AsTask());
+            var keyword = await Latency.TimesAsync(nq, i => collection.KeywordSearchAsync([keywords[i % keywords.Length]], 10).ToListAsync().AsTask());
+            var hybrid = await Latency.TimesAsync(nq, i => collection.HybridSearchAsync((ReadOnlyMemory<float>)queries.AsMemory(i * dim, dim), [keywords[i % keywords.Length]], 10).ToListAsync().AsTask());
+            var hybridPolicy = await Latency.TimesAsync(nq, i => collection.HybridSearchAsync((ReadOnlyMemory<float>)queries.AsMemory(i * dim, dim), [keywords[i % keywords.Length]], 10, policy).ToListAsync().AsTask());
             report.AppendLine("Search latency, one query per call, top 10 (hybrid: the best 50 of each ranking fused by RRF):");
             report.AppendLine();
             report.AppendLine("| search | p50 ms | p95 ms | vs store dense p50 |");
             report.AppendLine("|---|---|---|---|");
-            AddRow(report, "store, dense (cosine) search (baseline)", dense, dense);
-            AddRow(report, "bare FTS5 BM25 query, 50 rows (SQLite alone)", bareFts, dense);
-            AddRow(report, "store, keyword (BM25) search", keyword, dense);
-            AddRow(report, "store, hybrid search", hybrid, dense);
-            AddRow(report, "store, hybrid search + specificity:0.02", hybridPolicy, dense);
+            Latency.AddRow(report, "store, dense (cosine) search (baseline)", dense, dense);
+            Latency.AddRow(report, "bare FTS5 BM25 query, 50 rows (SQLite alone)", bareFts, dense);
+            Latency.AddRow(report, "store, keyword (BM25) search", keyword, dense);
+            Latency.AddRow(report, "store, hybrid search", hybrid, dense);
+            Latency.AddRow(report, "store, hybrid search + specificity:0.02", hybridPolicy, dense);
         }
         finally
         {
@@ -114,51 +114,6 @@ internal static class HybridSuite
         double rate = rows / clock.Elapsed.TotalSeconds;
         store.Checkpoint();
         return rate;
-    }
-
-    private static double[] Times(int n, Action<int> action)
-    {
-        for (int i = 0; i < Math.Min(20, n); i++)
-        {
-            action(i);
-        }
-
-        var times = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action(i);
-            times[i] = sw.Elapsed.TotalMilliseconds;
-        }
-
-        return times;
-    }
-
-    private static async Task<double[]> TimesAsync(int n, Func<int, Task> action)
-    {
-        var times = new double[n];
-        for (int i = 0; i < Math.Min(20, n); i++)
-        {
-            await action(i);
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            await action(i);
-            times[i] = sw.Elapsed.TotalMilliseconds;
-        }
-
-        return times;
-    }
-
-    private static void AddRow(StringBuilder report, string name, double[] times, double[] baseline) =>
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Percentile(times, 0.5):F3} | {Percentile(times, 0.95):F3} | {Percentile(times, 0.5) / Percentile(baseline, 0.5):F2}× |");
-
-    private static double Percentile(double[] values, double p)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted[(int)Math.Round(p * (sorted.Length - 1))];
     }
 
     /// <summary>A row whose text is stored but not full-text indexed.</summary>

@@ -50,25 +50,25 @@ internal static class StoreSuite
             using var bare = FaissIndex.Create(dim, new FaissIndexOptions { Factory = "HNSW32", EfSearch = 64, Threads = 1 });
             bare.Add([.. Enumerable.Range(0, rows).Select(i => (long)i)], data);
             int nq = queries.Length / dim;
-            var bareTimes = Times(nq, i => bare.Search(queries.AsSpan(i * dim, dim), 10, parameters));
-            var bare40Times = Times(nq, i => bare.Search(queries.AsSpan(i * dim, dim), 40, parameters));
+            var bareTimes = Latency.Times(nq, i => bare.Search(queries.AsSpan(i * dim, dim), 10, parameters));
+            var bare40Times = Latency.Times(nq, i => bare.Search(queries.AsSpan(i * dim, dim), 40, parameters));
             var cosine = new NormSearchOptions<Row> { Ranking = new NormRankingOptions() };
             var cosine40 = new NormSearchOptions<Row> { Ranking = new NormRankingOptions() };
             var reranked = new NormSearchOptions<Row> { Ranking = NormRankingOptions.Parse("specificity:0.02", overfetch: 4) };
-            var storeTimes = await TimesAsync(nq, i => collection.SearchAsync(Query(queries, i, dim), 10, cosine).ToListAsync().AsTask());
-            var storeTimes40 = await TimesAsync(nq, i => collection.SearchAsync(Query(queries, i, dim), 40, cosine40).ToListAsync().AsTask());
-            var rerankTimes = await TimesAsync(nq, i => collection.SearchAsync(Query(queries, i, dim), 10, reranked).ToListAsync().AsTask());
+            var storeTimes = await Latency.TimesAsync(nq, i => collection.SearchAsync(Query(queries, i, dim), 10, cosine).ToListAsync().AsTask());
+            var storeTimes40 = await Latency.TimesAsync(nq, i => collection.SearchAsync(Query(queries, i, dim), 40, cosine40).ToListAsync().AsTask());
+            var rerankTimes = await Latency.TimesAsync(nq, i => collection.SearchAsync(Query(queries, i, dim), 10, reranked).ToListAsync().AsTask());
             report.AppendLine("Search latency, one query per call, one thread for Faiss (HNSW32, efSearch 64), top 10:");
             report.AppendLine();
             report.AppendLine("| search | p50 ms | p95 ms | vs bare index p50 |");
             report.AppendLine("|---|---|---|---|");
-            AddRow(report, "bare Faiss HNSW search (baseline)", bareTimes, bareTimes);
-            AddRow(report, "bare Faiss HNSW search, k = 40", bare40Times, bareTimes);
-            AddRow(report, "store, cosine (index + SQLite fetch of 10 records)", storeTimes, bareTimes);
-            AddRow(report, "store, cosine, top 40 (the candidates reranking needs)", storeTimes40, bareTimes);
-            AddRow(report, "store, specificity:0.02 at overfetch 4 (40 candidates reranked to 10)", rerankTimes, bareTimes);
+            Latency.AddRow(report, "bare Faiss HNSW search (baseline)", bareTimes, bareTimes);
+            Latency.AddRow(report, "bare Faiss HNSW search, k = 40", bare40Times, bareTimes);
+            Latency.AddRow(report, "store, cosine (index + SQLite fetch of 10 records)", storeTimes, bareTimes);
+            Latency.AddRow(report, "store, cosine, top 40 (the candidates reranking needs)", storeTimes40, bareTimes);
+            Latency.AddRow(report, "store, specificity:0.02 at overfetch 4 (40 candidates reranked to 10)", rerankTimes, bareTimes);
             report.AppendLine();
-            double p50Rerank = Percentile(rerankTimes, 0.5), p50Forty = Percentile(storeTimes40, 0.5), p50Ten = Percentile(storeTimes, 0.5);
+            double p50Rerank = Latency.Percentile(rerankTimes, 0.5), p50Forty = Latency.Percentile(storeTimes40, 0.5), p50Ten = Latency.Percentile(storeTimes, 0.5);
             report.AppendLine(CultureInfo.InvariantCulture,
                 $"Reranking itself (policy search vs a cosine search over the same 40 candidates): {100 * ((p50Rerank / p50Forty) - 1):+0.0;-0.0}% at p50; overfetch 4 plus reranking vs a top-10 cosine search: {100 * ((p50Rerank / p50Ten) - 1):+0.0;-0.0}%.");
         }
@@ -147,51 +147,6 @@ internal static class StoreSuite
         }
 
         return rows / clock.Elapsed.TotalSeconds;
-    }
-
-    private static double[] Times(int n, Action<int> action)
-    {
-        for (int i = 0; i < Math.Min(20, n); i++)
-        {
-            action(i);
-        }
-
-        var times = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action(i);
-            times[i] = sw.Elapsed.TotalMilliseconds;
-        }
-
-        return times;
-    }
-
-    private static async Task<double[]> TimesAsync(int n, Func<int, Task> action)
-    {
-        for (int i = 0; i < Math.Min(20, n); i++)
-        {
-            await action(i);
-        }
-
-        var times = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            await action(i);
-            times[i] = sw.Elapsed.TotalMilliseconds;
-        }
-
-        return times;
-    }
-
-    private static void AddRow(StringBuilder report, string name, double[] times, double[] baseline) =>
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Percentile(times, 0.5):F3} | {Percentile(times, 0.95):F3} | {Percentile(times, 0.5) / Percentile(baseline, 0.5):F2}× |");
-
-    private static double Percentile(double[] values, double p)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted[(int)Math.Round(p * (sorted.Length - 1))];
     }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
