@@ -67,6 +67,9 @@ public static class CliApplication
             config.AddCommand<SearchCommand>("search")
                 .WithDescription("Search a collection, by cosine or a norm-aware policy, with explanations.")
                 .WithExample("search", "--store", "store", "--collection", "cranfield", "--query", "heat transfer in hypersonic flow", "--policy", "specificity:0.02");
+            config.AddCommand<CalibrateCommand>("calibrate")
+                .WithDescription("Choose a collection's ranking from judged queries (a norm policy only when it significantly beats cosine) and store it with the collection.")
+                .WithExample("calibrate", "--store", "store", "--collection", "cranfield", "--judged", "data/beir/cranfield");
             config.AddCommand<StatsCommand>("stats")
                 .WithDescription("Show a collection's size, engine and norm statistics.")
                 .WithExample("stats", "--store", "store", "--collection", "cranfield", "--json");

@@ -19,6 +19,9 @@ internal sealed record CollectionLayout(
 
     public string StatisticsKey(int shard) => Tags[shard] + ":stats";
 
+    /// <summary>The collection's stored calibration (on shard 0's slot).</summary>
+    public string CalibrationKey => Tags[0] + ":calibration";
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static CollectionLayout FromJson(string json, string collection) =>

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.VectorData;
+using NormRetrieval.Calibration;
 using NormRetrieval.Ranking;
 using NormRetrieval.Statistics;
 using NormRetrieval.Vectors;
@@ -47,9 +48,10 @@ public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection
     private readonly ShardExecutor _shards;
     private readonly ShardedNormStatistics _statistics;
     private CollectionLayout? _layout;
+    private volatile CachedCalibration? _calibration;
 
     internal GarnetCollection(GarnetVectorStore store, string name, GarnetCollectionOptions options, bool dynamic = false)
-        : base(name, options, (store ?? throw new ArgumentNullException(nameof(store))).Options.EmbeddingGenerator, options?.Ranking ?? store.Options.Ranking, dynamic)
+        : base(name, options, (store ?? throw new ArgumentNullException(nameof(store))).Options.EmbeddingGenerator, options?.Ranking, store.Options.Ranking, dynamic)
     {
         _store = store;
         _options = options!;
@@ -162,6 +164,7 @@ public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection
     {
         await _store.EnsureCollectionDeletedAsync(Name, cancellationToken).ConfigureAwait(false);
         _layout = null;
+        _calibration = null;
         _statistics.Invalidate();
     }
 
@@ -296,6 +299,69 @@ public partial class GarnetCollection<TKey, TRecord> : NormVectorStoreCollection
 
         return Pipeline.Mapper.Create<TRecord>(key, attributes, raw);
     }
+
+    /// <inheritdoc />
+    public override async Task<PolicyCalibration?> GetCalibrationAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var layout = await LayoutAsync().ConfigureAwait(false);
+        if (layout is null)
+        {
+            return null;
+        }
+
+        var value = await _store.Call(() => _store.Database.StringGetAsync(layout.CalibrationKey), "GetCalibration", Name).ConfigureAwait(false);
+        PolicyCalibration? calibration;
+        try
+        {
+            calibration = value.IsNull ? null : PolicyCalibration.FromJson(value.ToString());
+        }
+        catch (FormatException ex)
+        {
+            throw new VectorStoreException(
+                $"The calibration stored with collection '{Name}' is damaged ({ex.Message}); nothing was ranked by it. Calibrate again, or remove it (SetCalibrationAsync(null)).", ex)
+            {
+                VectorStoreSystemName = GarnetVectorStore.SystemName,
+                VectorStoreName = _store.EndPoints,
+                CollectionName = Name,
+                OperationName = "GetCalibration",
+            };
+        }
+
+        _calibration = new CachedCalibration(calibration, Environment.TickCount64);
+        return calibration;
+    }
+
+    /// <inheritdoc />
+    public override async Task SetCalibrationAsync(PolicyCalibration? calibration, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (calibration is not null)
+        {
+            _ = calibration.ToPolicy();
+        }
+
+        var layout = await RequireLayoutAsync().ConfigureAwait(false);
+        _ = calibration is null
+            ? await _store.Call(() => _store.Database.KeyDeleteAsync(layout.CalibrationKey), "SetCalibration", Name).ConfigureAwait(false)
+            : await _store.Call(() => _store.Database.StringSetAsync(layout.CalibrationKey, calibration.ToJson()), "SetCalibration", Name).ConfigureAwait(false);
+        _calibration = new CachedCalibration(calibration, Environment.TickCount64);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Read from the server at most once per <see cref="GarnetVectorStoreOptions.StatisticsRefreshInterval"/> (this client's own changes at once).</remarks>
+    protected override async Task<PolicyCalibration?> CalibrationForSearchAsync(CancellationToken cancellationToken)
+    {
+        var cached = _calibration;
+        if (cached is not null && Environment.TickCount64 - cached.ReadAt < (long)_store.Options.StatisticsRefreshInterval.TotalMilliseconds)
+        {
+            return cached.Value;
+        }
+
+        return await GetCalibrationAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record CachedCalibration(PolicyCalibration? Value, long ReadAt);
 
     private async Task<CollectionLayout?> LayoutAsync()
     {

@@ -197,7 +197,7 @@ public sealed partial class GarnetVectorStore : VectorStore
 
         for (int i = 0; i < layout.Shards; i++)
         {
-            RedisKey[] keys = [layout.VectorKey(i), layout.StatisticsKey(i)];
+            RedisKey[] keys = i == 0 ? [layout.VectorKey(i), layout.StatisticsKey(i), layout.CalibrationKey] : [layout.VectorKey(i), layout.StatisticsKey(i)];
             await Call(() => Database.KeyDeleteAsync(keys), "EnsureCollectionDeleted", name).ConfigureAwait(false);
         }
 

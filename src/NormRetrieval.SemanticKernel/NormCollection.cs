@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using NormRetrieval.Calibration;
 using NormRetrieval.Faiss.Indexing;
 using NormRetrieval.SemanticKernel.Storage;
 using NormRetrieval.Statistics;
@@ -44,7 +45,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
     private readonly bool _ownsStore;
 
     internal NormCollection(NormVectorStore store, string name, NormCollectionOptions options, bool dynamic = false, bool ownsStore = false)
-        : base(name, options, (store ?? throw new ArgumentNullException(nameof(store))).Options.EmbeddingGenerator, options?.Ranking ?? store.Options.Ranking, dynamic)
+        : base(name, options, (store ?? throw new ArgumentNullException(nameof(store))).Options.EmbeddingGenerator, options?.Ranking, store.Options.Ranking, dynamic)
     {
         _store = store;
         _ownsStore = ownsStore;
@@ -67,6 +68,35 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Statistics);
     }
+
+    /// <inheritdoc />
+    public override Task<PolicyCalibration?> GetCalibrationAsync(CancellationToken cancellationToken = default) => Run(
+        () => _store.GetState(Name, cancellationToken)?.Calibration,
+        "GetCalibration");
+
+    /// <inheritdoc />
+    public override async Task SetCalibrationAsync(PolicyCalibration? calibration, CancellationToken cancellationToken = default)
+    {
+        if (calibration is not null)
+        {
+            _ = calibration.ToPolicy();
+        }
+
+        var state = await Run(() => RequireState(cancellationToken), "SetCalibration").ConfigureAwait(false);
+        await state.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Run(() => { state.SetCalibration(calibration); return true; }, "SetCalibration").ConfigureAwait(false);
+        }
+        finally
+        {
+            state.WriteLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<PolicyCalibration?> CalibrationForSearchAsync(CancellationToken cancellationToken) =>
+        Run(() => _store.GetState(Name, cancellationToken)?.Calibration, "Search");
 
     /// <summary>
     /// True when every stored norm is ≈ 1: the embeddings were normalised before they reached the store, so

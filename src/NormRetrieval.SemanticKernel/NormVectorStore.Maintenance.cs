@@ -139,6 +139,23 @@ public sealed partial class NormVectorStore
 
                 rows += VerifyRows(connection, info, problems, cancellationToken);
                 problems.AddRange(FullTextIndex.Verify(connection, info).Select(p => $"{name}: {p}"));
+                if (Storage.ReadCalibration(info) is { } calibration)
+                {
+                    string? damage = !calibration.Intact ? "its checksum does not match" : null;
+                    try
+                    {
+                        _ = damage is null ? NormRetrieval.Calibration.PolicyCalibration.FromJson(calibration.Json) : null;
+                    }
+                    catch (FormatException ex)
+                    {
+                        damage = ex.Message;
+                    }
+
+                    if (damage is not null)
+                    {
+                        problems.Add($"{name}: the stored calibration is damaged ({damage}); calibrate again or remove it (calibrate --clear)");
+                    }
+                }
             }
 
             return new StoreVerification(problems, rows);

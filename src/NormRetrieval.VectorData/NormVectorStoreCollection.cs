@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
+using NormRetrieval.Calibration;
+using NormRetrieval.Ranking;
 using NormRetrieval.Statistics;
 using NormRetrieval.VectorData.ProviderServices;
 
@@ -18,19 +20,26 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
     where TRecord : class
 {
     private readonly NormRankingOptions? _ranking;
+    private readonly NormRankingOptions? _storeRanking;
 
     /// <summary>Validates the name and builds the record model.</summary>
     /// <param name="name">The collection name (see <see cref="CollectionNames"/>).</param>
     /// <param name="options">The collection's options (definition, embedding generator).</param>
     /// <param name="storeGenerator">The store's embedding generator, used when neither the options nor the definition name one.</param>
-    /// <param name="ranking">The collection's ranking, else the store's (null: cosine).</param>
+    /// <param name="ranking">The ranking the collection's options choose (null: none).</param>
+    /// <param name="storeRanking">The ranking the store's options choose (null: none).</param>
     /// <param name="dynamic">True for a dynamic (dictionary) collection.</param>
-    protected NormVectorStoreCollection(string name, VectorStoreCollectionOptions options, IEmbeddingGenerator? storeGenerator, NormRankingOptions? ranking, bool dynamic)
+    /// <remarks>
+    /// A search ranks by the query's ranking, else the collection options', else the policy stored by
+    /// <see cref="CalibrateAsync{TInput}"/>, else the store options', else cosine.
+    /// </remarks>
+    protected NormVectorStoreCollection(string name, VectorStoreCollectionOptions options, IEmbeddingGenerator? storeGenerator, NormRankingOptions? ranking, NormRankingOptions? storeRanking, bool dynamic)
     {
         ArgumentNullException.ThrowIfNull(options);
         CollectionNames.Validate(name);
         Name = name;
         _ranking = ranking;
+        _storeRanking = storeRanking;
         Pipeline = RecordPipeline.Create(typeof(TRecord), typeof(TKey), options.Definition, options.EmbeddingGenerator ?? options.Definition?.EmbeddingGenerator ?? storeGenerator, dynamic);
     }
 
@@ -43,8 +52,8 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
     /// <summary>The vector dimension of this collection's definition.</summary>
     public int Dimension => Pipeline.Mapper.VectorProperty.Dimensions;
 
-    /// <summary>The collection's ranking, else the store's (null: cosine); a query's options may override it.</summary>
-    protected NormRankingOptions? DefaultRanking => _ranking;
+    /// <summary>The collection options' ranking, else the store options' (null: cosine); a query's options may override it. Hybrid searches use it; a stored calibration is for vector searches.</summary>
+    protected NormRankingOptions? DefaultRanking => _ranking ?? _storeRanking;
 
     /// <summary>The record model and the record/query pipeline.</summary>
     [System.Diagnostics.CodeAnalysis.Experimental(ProviderDiagnostics.Id)]
@@ -125,6 +134,92 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
     /// <returns>The description; null when the collection does not exist.</returns>
     public abstract Task<string?> DescribeAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The ranking policy stored with the collection by <see cref="CalibrateAsync{TInput}"/> or <see cref="SetCalibrationAsync"/>, with its evidence.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The calibration; null when none is stored (or the collection does not exist).</returns>
+    /// <exception cref="VectorStoreException">The stored calibration is damaged.</exception>
+    public abstract Task<PolicyCalibration?> GetCalibrationAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a ranking policy with the collection (null removes it): vector searches whose query and collection
+    /// options choose no ranking then use it, in this process and (for a shared store) in every other.
+    /// </summary>
+    /// <param name="calibration">The calibration, usually from <see cref="MeasureCalibrationAsync{TInput}"/>; null to remove.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the calibration is durable.</returns>
+    /// <exception cref="VectorStoreException">The collection does not exist, or the store is read-only.</exception>
+    public abstract Task SetCalibrationAsync(PolicyCalibration? calibration, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Measures which ranking policy to use on this collection from judged queries, without storing it: each query is
+    /// searched by cosine for <c>Overfetch × 10</c> candidates (what a search for 10 results with a policy reranks),
+    /// and <see cref="SafePolicySelector"/> compares every norm policy family with cosine by repeated cross-validation.
+    /// </summary>
+    /// <typeparam name="TInput">The queries' type: a vector, or an input of the embedding generator (text is embedded in query mode).</typeparam>
+    /// <param name="queries">The judged queries: their relevance judgments name records by key (as text).</param>
+    /// <param name="options">The comparison's options (defaults when null).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The choice and its evidence.</returns>
+    /// <exception cref="ArgumentException">There are fewer queries than folds, or an option is invalid.</exception>
+    public async Task<PolicyCalibration> MeasureCalibrationAsync<TInput>(
+        IReadOnlyList<JudgedQuery<TInput>> queries, CollectionCalibrationOptions? options = null, CancellationToken cancellationToken = default)
+        where TInput : notnull
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        options ??= new CollectionCalibrationOptions();
+        options.Selection.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Overfetch, 1, nameof(options));
+        if (queries.Count < options.Selection.Folds)
+        {
+            throw new ArgumentException($"Calibration needs at least as many judged queries as folds ({options.Selection.Folds}); {queries.Count} were given.", nameof(queries));
+        }
+
+        var statistics = await GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        var cosine = new NormSearchOptions<TRecord> { Ranking = new NormRankingOptions { Policy = NormRetrieval.Scoring.ScoringPolicy.Cosine } };
+        int candidates = options.Overfetch * NormRetrieval.Evaluation.EvaluationOptions.Default.NdcgAt;
+        var judged = new List<RerankingQuery>(queries.Count);
+        foreach (var query in queries)
+        {
+            ArgumentNullException.ThrowIfNull(query, nameof(queries));
+            var response = await SearchDetailedAsync(query.Query, candidates, cosine, cancellationToken).ConfigureAwait(false);
+            judged.Add(new RerankingQuery(
+                query.Id,
+                new QueryFeatures(response.QueryNorm),
+                [.. response.Results.Select(r => new RerankCandidate<string>(Pipeline.Mapper.Key(r.Record), r.Explanation.Cosine, r.Explanation.Norm, r.Explanation.TokenCount))],
+                query.Judgments));
+        }
+
+        var benchmark = new RerankingBenchmark(judged, new NormContext(statistics));
+        return SafePolicySelector.Select(benchmark, options.Selection) with
+        {
+            Records = await CountAsync(cancellationToken).ConfigureAwait(false),
+            Overfetch = options.Overfetch,
+        };
+    }
+
+    /// <summary>
+    /// Measures which ranking policy to use (see <see cref="MeasureCalibrationAsync{TInput}"/>) and stores the choice
+    /// with the collection: a norm policy only when its gain over cosine is significant, otherwise cosine.
+    /// </summary>
+    /// <typeparam name="TInput">The queries' type.</typeparam>
+    /// <param name="queries">The judged queries.</param>
+    /// <param name="options">The comparison's options (defaults when null).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored calibration.</returns>
+    public async Task<PolicyCalibration> CalibrateAsync<TInput>(
+        IReadOnlyList<JudgedQuery<TInput>> queries, CollectionCalibrationOptions? options = null, CancellationToken cancellationToken = default)
+        where TInput : notnull
+    {
+        var calibration = await MeasureCalibrationAsync(queries, options, cancellationToken).ConfigureAwait(false);
+        await SetCalibrationAsync(calibration, cancellationToken).ConfigureAwait(false);
+        return calibration;
+    }
+
+    /// <summary>The stored calibration as a search reads it (stores may cache it); by default <see cref="GetCalibrationAsync"/>.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The calibration, or null.</returns>
+    protected virtual Task<PolicyCalibration?> CalibrationForSearchAsync(CancellationToken cancellationToken) => GetCalibrationAsync(cancellationToken);
+
     /// <summary>Stores a checked, non-empty batch (no null records).</summary>
     /// <param name="records">The records.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -139,16 +234,41 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
     protected abstract Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
         where TInput : notnull;
 
-    private Task<NormSearchResponse<TRecord>> SearchAsync<TInput>(TInput searchValue, int top, VectorSearchOptions<TRecord>? options, bool withConfidence, CancellationToken cancellationToken)
+    private async Task<NormSearchResponse<TRecord>> SearchAsync<TInput>(TInput searchValue, int top, VectorSearchOptions<TRecord>? options, bool withConfidence, CancellationToken cancellationToken)
         where TInput : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         options ??= new VectorSearchOptions<TRecord>();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options));
         Pipeline.CheckIncludeVectors(options.IncludeVectors);
-        var ranking = RecordPipeline.Ranking(options, _ranking, null);
-        return SearchCoreAsync(new SearchRequest<TInput, TRecord>(searchValue, top, options, ranking, withConfidence), cancellationToken);
+        NormRankingOptions? stored = null;
+        if ((options as NormSearchOptions<TRecord>)?.Ranking is null && _ranking is null
+            && await CalibrationForSearchAsync(cancellationToken).ConfigureAwait(false) is { } calibration)
+        {
+            stored = new NormRankingOptions { Policy = calibration.ToPolicy(), Overfetch = calibration.Overfetch };
+        }
+
+        var ranking = RecordPipeline.Ranking(options, _ranking ?? stored, _storeRanking);
+        return await SearchCoreAsync(new SearchRequest<TInput, TRecord>(searchValue, top, options, ranking, withConfidence), cancellationToken).ConfigureAwait(false);
     }
+}
+
+/// <summary>A query with relevance judgments, for <see cref="NormVectorStoreCollection{TKey, TRecord}.CalibrateAsync{TInput}"/>.</summary>
+/// <typeparam name="TInput">A vector, or an input of the collection's embedding generator.</typeparam>
+/// <param name="Id">The query's id (for reports).</param>
+/// <param name="Query">The query.</param>
+/// <param name="Judgments">Relevance grades by record key (as text); keys not listed count as not relevant.</param>
+public sealed record JudgedQuery<TInput>(string Id, TInput Query, IReadOnlyDictionary<string, int> Judgments)
+    where TInput : notnull;
+
+/// <summary>Options of a collection's calibration.</summary>
+public sealed record CollectionCalibrationOptions
+{
+    /// <summary>The comparison: families, folds, repeats, seed, confidence.</summary>
+    public SafePolicyOptions Selection { get; init; } = new();
+
+    /// <summary>Cosine candidates per wanted result that the stored policy will rerank (default 4, as <see cref="NormRankingOptions.Overfetch"/>).</summary>
+    public int Overfetch { get; init; } = 4;
 }
 
 /// <summary>A checked search request.</summary>

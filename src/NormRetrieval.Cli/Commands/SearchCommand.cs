@@ -23,7 +23,8 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
 {
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var policy = ScoringPolicy.Parse(settings.Policy);
+        // No --policy: the collection's stored calibration (normretrieval calibrate) when it has one, else cosine.
+        var policy = settings.Policy is null ? null : ScoringPolicy.Parse(settings.Policy);
         var fusion = settings.Hybrid ? ParseFusion(settings.Fusion) : null;
         if (settings.Hybrid && settings.Store!.StartsWith(CliStore.GarnetPrefix, StringComparison.OrdinalIgnoreCase))
         {
@@ -36,7 +37,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         using var encoder = new OnnxEncoder(EncoderModel.Resolve(manifest.Model));
         var collection = store.Collection(settings.Collection!, manifest.Dimension);
         var query = encoder.Encode(settings.Query!, EncodeMode.Query);
-        var ranking = new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch };
+        var ranking = policy is null ? null : new NormRankingOptions { Policy = policy, Overfetch = settings.Overfetch };
         var response = settings.Hybrid
             ? await ((NormCollection<object, Dictionary<string, object?>>)collection).HybridSearchDetailedAsync(
                 new Embedding<float>(query.Vector),
@@ -46,6 +47,9 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
                 cancellationToken).ConfigureAwait(false)
             : await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, new NormSearchOptions<Dictionary<string, object?>> { Ranking = ranking }, cancellationToken).ConfigureAwait(false);
         string first = settings.Hybrid ? "fused" : "cos";
+        string policyNote = policy is null && !settings.Hybrid && await collection.GetCalibrationAsync(cancellationToken).ConfigureAwait(false) is { } stored
+            ? string.Create(CultureInfo.InvariantCulture, $" (stored by calibrate, {stored.Date:yyyy-MM-dd})")
+            : string.Empty;
 
         if (settings.Json)
         {
@@ -83,7 +87,7 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         var c = response.Confidence;
         await output.Out.WriteLineAsync(settings.Hybrid
             ? string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3}, keywords '{settings.Keywords ?? settings.Query}', {response.Policy}")
-            : string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3} (percentile {c.QueryNormPercentile:P0}), confidence {c.Value:F3} (top cosine {c.TopCosine:F3}, gap {c.Gap:F3}), policy {response.Policy}")).ConfigureAwait(false);
+            : string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3} (percentile {c.QueryNormPercentile:P0}), confidence {c.Value:F3} (top cosine {c.TopCosine:F3}, gap {c.Gap:F3}), policy {response.Policy}{policyNote}")).ConfigureAwait(false);
         int rank = 1;
         foreach (var r in response.Results)
         {
@@ -125,8 +129,8 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         public int Top { get; init; } = 10;
 
         [CommandOption("--policy <POLICY>")]
-        [Description("cosine (default), magnitude:α, specificity:λ[[,residual]], gated:α,β, adaptive:λ0.")]
-        public string Policy { get; init; } = "cosine";
+        [Description("cosine, magnitude:α, specificity:λ[[,residual]], gated:α,β, adaptive:λ0 (default: the policy stored by calibrate, else cosine).")]
+        public string? Policy { get; init; }
 
         [CommandOption("--hybrid")]
         [Description("Also search the records' text by BM25 (SQLite FTS5) and fuse the two rankings (folder stores).")]
@@ -141,12 +145,17 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         public string Fusion { get; init; } = "rrf";
 
         [CommandOption("--overfetch <N>")]
-        [Description("Cosine candidates per result for norm-aware policies (default 4).")]
+        [Description("Cosine candidates per result for a --policy that reads norms (default 4).")]
         public int Overfetch { get; init; } = 4;
 
         /// <summary>Why a --policy value is not a policy (a usage error, exit 2), or null when it is one.</summary>
-        internal static string? PolicyError(string policy)
+        internal static string? PolicyError(string? policy)
         {
+            if (policy is null)
+            {
+                return null;
+            }
+
             try
             {
                 _ = ScoringPolicy.Parse(policy);

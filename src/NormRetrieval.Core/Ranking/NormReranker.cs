@@ -54,7 +54,7 @@ public static class NormReranker
                 : degenerate ? 0 : context.DocumentZ(c.Norm, c.TokenCount, policy.UsesLengthResidual);
             var features = new ScoringFeatures(c.Cosine, c.Norm, z, query.Norm, queryZ);
             double score = degenerate && !policy.UsesLengthOnly ? c.Cosine : policy.Score(features);
-            scored[i] = (score, c.Cosine, i, new ScoreExplanation(policyText, c.Cosine, c.Norm, z, query.Norm, queryZ, score - c.Cosine, score));
+            scored[i] = (score, c.Cosine, i, new ScoreExplanation(policyText, c.Cosine, c.Norm, z, query.Norm, queryZ, score - c.Cosine, score) { TokenCount = c.TokenCount });
         }
 
         Array.Sort(scored, static (a, b) =>

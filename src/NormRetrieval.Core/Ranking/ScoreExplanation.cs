@@ -14,6 +14,9 @@ namespace NormRetrieval.Ranking;
 public sealed record ScoreExplanation(
     string Policy, double Cosine, double Norm, double Z, double QueryNorm, double QueryZ, double Adjustment, double Score)
 {
+    /// <summary>The document's token count when the store knows it (length-aware policies read it).</summary>
+    public int? TokenCount { get; init; }
+
     /// <summary>A compact one-line form, e.g. <c>specificity:0.05: cos 0.6123 + 0.0412 (norm 7.21, z +0.82) = 0.6535</c>.</summary>
     /// <returns>The explanation as text.</returns>
     public override string ToString() => string.Create(

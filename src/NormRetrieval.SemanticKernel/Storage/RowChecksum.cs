@@ -30,6 +30,15 @@ internal static class RowChecksum
         return unchecked((long)hash.GetCurrentHashAsUInt64());
     }
 
+    /// <summary>The checksum of a stored text (a calibration's JSON).</summary>
+    public static long OfText(string text)
+    {
+        var hash = new XxHash3();
+        Span<byte> scratch = stackalloc byte[8];
+        Append(hash, text, scratch);
+        return unchecked((long)hash.GetCurrentHashAsUInt64());
+    }
+
     private static void Append(XxHash3 hash, string text, Span<byte> scratch)
     {
         // Length-prefixed, so that moving bytes between key and data changes the checksum.
