@@ -84,7 +84,7 @@ internal sealed class CalibrateCommand(CliOutput output) : AsyncCommand<Calibrat
 
     private static string Signed(double value) => value.ToString("+0.0000;-0.0000;+0.0000", CultureInfo.InvariantCulture);
 
-    private static readonly JsonSerializerOptions JsonOptions = NormRetrieval.Serialization.StrictJson.Options(camelCase: false);
+    private static readonly JsonSerializerOptions JsonOptions = NormRetrieval.Serialization.StrictJson.Options(camelCase: true);
 
     public sealed class Settings : StoreSettings
     {

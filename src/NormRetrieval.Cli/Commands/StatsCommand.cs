@@ -53,7 +53,7 @@ internal sealed class StatsCommand(CliOutput output) : AsyncCommand<StoreSetting
         };
         if (settings.Json)
         {
-            await output.Out.WriteLineAsync(JsonSerializer.Serialize(report, NormRetrieval.Serialization.StrictJson.Options(camelCase: false))).ConfigureAwait(false);
+            await output.Out.WriteLineAsync(JsonSerializer.Serialize(report, NormRetrieval.Serialization.StrictJson.Options(camelCase: true))).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
