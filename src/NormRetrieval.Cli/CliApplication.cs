@@ -55,6 +55,9 @@ public static class CliApplication
             config.AddCommand<NormsCommand>("norms")
                 .WithDescription("Do norms follow a label such as taxonomy depth? Rank correlations, partial correlation, pair shares.")
                 .WithExample("norms", "--model", "arctic-xs", "--input", "data/taxonomy/wordnet-nouns.jsonl", "--pairs", "data/taxonomy/wordnet-pairs.tsv");
+            config.AddCommand<DynamicsCommand>("dynamics")
+                .WithDescription("Train free embeddings with a scale-invariant contrastive loss and measure how their norms grow (the mechanism).")
+                .WithExample("dynamics", "--steps", "2000", "--out", "dynamics-report");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Show versions and which engines and encoders are available.")
                 .WithExample("info", "--json");

@@ -117,4 +117,18 @@ public sealed class SampleTests
         Assert.True(File.Exists(Path.Combine(dir.File("out"), "report.md")));
         Assert.True(File.Exists(Path.Combine(dir.File("out"), "norms.png")));
     }
+
+    [Fact]
+    public async Task NormDynamics_shows_the_identity_holding_under_sgd_and_breaking_under_weight_decay()
+    {
+        var (code, stdout, stderr) = await RunAsync("NormDynamics", "300");
+        Assert.True(code == 0, stderr);
+        var summaries = stdout.Split('\n').Where(l => l.Contains("identity rel. error", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, summaries.Count);
+        Assert.StartsWith("plain SGD: identity rel. error ", summaries[0], StringComparison.Ordinal);
+        double Error(string line) => double.Parse(line.Split("identity rel. error ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Error(summaries[0]) < 1e-9, summaries[0]);
+        Assert.True(Error(summaries[1]) > 1e-2, summaries[1]);
+        Assert.Equal(12, stdout.Split('\n').Count(l => l.Contains("identity predicts", StringComparison.Ordinal)));
+    }
 }
