@@ -68,3 +68,25 @@ for (c, m), r in runs.items():
 
     print(f"| {c} ({len(r['queries'])} q) | {m} | {b['ndcg10']:.4f} | {d['ndcg10']:.4f} | {h['ndcg10']:.4f} | {hn['ndcg10']:.4f} | "
           f"{diff(h)} | {diff(hn)} | {'yes' if h['ndcg10'] >= max(b['ndcg10'], d['ndcg10']) else 'no'} |")
+print()
+print("| collection | model | top-1 precision | risk–coverage area: confidence | top cosine | gap | query norm | random | oracle | threshold for precision 0.50 | precision, coverage (in sample) | cross-validated |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for (c, m), r in runs.items():
+    a = r["confidence"].get("abstention")
+    if not a:
+        continue
+    area = {s["signal"]: s["aurc"] for s in a["signals"]}
+    best = min(("confidence", "topCosine", "gap", "queryNorm"), key=lambda s: area[s])
+
+    def cell(s):
+        return f"**{area[s]:.3f}**" if s == best else f"{area[s]:.3f}"
+
+    if a["threshold"] is None:
+        chosen, inside, outside = "none reaches it", "—", "—"
+    else:
+        chosen = f"{a['signal']} ≥ {a['threshold']:.4f}"
+        inside = f"{a['precision']:.2f}, {a['coverage']:.0%}"
+        oof = a["outOfFoldPrecision"]
+        outside = f"{oof:.2f}, {a['outOfFoldCoverage']:.0%}" + ("" if oof is not None and oof >= a["targetPrecision"] - 0.05 else " (misses)")
+    print(f"| {c} | {m} | {a['basePrecision']:.2f} | {cell('confidence')} | {cell('topCosine')} | {cell('gap')} | {cell('queryNorm')} | "
+          f"{area['random']:.3f} | {area['oracle']:.3f} | {chosen} | {inside} | {outside} |")

@@ -1,8 +1,10 @@
 // RagAgent: a Semantic Kernel kernel whose retrieval runs on the NormRetrieval store — as context
 // (TextSearchProvider) and as a search plugin an agent can call — over a real corpus.
+// Before answering anything it calibrates the collection on the corpus's judged queries: which ranking to use,
+// and below which confidence the evidence is too weak to answer from (a threshold chosen for a target
+// precision of the top result). Questions below it are declined instead of answered.
 // With OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) set it answers with the model;
-// without them it runs retrieval-only: it prints the context it would send, and uses the query's
-// confidence signal to flag ambiguous questions and broaden their retrieval.
+// without them it runs retrieval-only: it prints the context it would send.
 // Usage: dotnet run --project samples/RagAgent -- [BEIR_DIR] [DOCS] ["question" ...]
 using System.Globalization;
 using Microsoft.Extensions.AI;
@@ -15,9 +17,11 @@ using NormRetrieval.Beir;
 using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
 using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 string dataset = args.Length > 0 ? args[0] : Path.Combine("data", "beir", "cranfield");
 int documents = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
+double targetPrecision = double.Parse(Environment.GetEnvironmentVariable("RAG_TARGET_PRECISION") ?? "0.5", CultureInfo.InvariantCulture);
 string[] questions = args.Length > 2 ? args[2..] :
 [
     "What is known about heat transfer in hypersonic flow over blunt bodies?",
@@ -47,6 +51,19 @@ foreach (var chunk in corpus.Chunk(128))
 }
 
 Console.WriteLine($"indexed {corpus.Count} passages from {dataset}");
+
+// Calibrate on the judged queries whose relevant passages were indexed: the stored policy is what searches use,
+// and the abstention threshold is what decides below whether to answer.
+var beir = new BeirDataset(dataset);
+var qrels = beir.ReadQrels();
+var indexed = corpus.Select(d => d.Id).ToHashSet();
+var judged = beir.ReadQueries()
+    .Select(q => (q, judgments: qrels.For(q.Id).Where(j => indexed.Contains(j.Key)).ToDictionary(j => j.Key, j => j.Value)))
+    .Where(x => x.judgments.Values.Any(g => g > 0))
+    .Select(x => new JudgedQuery<string>(x.q.Id, x.q.Text, x.judgments))
+    .ToList();
+var calibration = await ((NormCollection<string, Passage>)passages).CalibrateAsync(judged, new CollectionCalibrationOptions { TargetPrecision = targetPrecision });
+Console.WriteLine($"calibrated on {judged.Count} judged queries: ranking {calibration.Policy}; {calibration.Abstention!.Summary()}");
 var textSearch = new VectorStoreTextSearch<Passage>(passages, r => ((Passage)r).Text, r => new TextSearchResult(((Passage)r).Text) { Name = ((Passage)r).Title, Link = "doc:" + ((Passage)r).Id });
 var kernel = Kernel.CreateBuilder().Build();
 kernel.Plugins.Add(textSearch.CreateWithSearch("Corpus", "Searches the technical corpus."));
@@ -54,12 +71,27 @@ string? apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
 
 foreach (string question in questions)
 {
-    // The confidence signal decides how much context to fetch: ambiguous questions get more.
+    // The calibrated threshold decides whether the evidence is strong enough to answer from.
     var probe = await passages.SearchDetailedAsync(question, 5);
-    bool ambiguous = probe.Confidence.Gap < 0.01 || probe.Confidence.TopCosine < 0.6;
-    int top = ambiguous ? 6 : 3;
+    var abstention = calibration.Abstention!;
+    double signal = abstention.SignalOf(probe.Confidence, probe.QueryNorm);
     Console.WriteLine($"\nQ: {question}");
-    Console.WriteLine($"   confidence {probe.Confidence.Value:F3} (top cosine {probe.Confidence.TopCosine:F3}, gap {probe.Confidence.Gap:F3}) → {(ambiguous ? "ambiguous: broadened to " + top : "confident: " + top)} passages");
+    Console.WriteLine($"   confidence {probe.Confidence.Value:F3} (top cosine {probe.Confidence.TopCosine:F3}, gap {probe.Confidence.Gap:F3}, query norm {probe.QueryNorm:F3})");
+    if (abstention.Threshold is null)
+    {
+        Console.WriteLine($"   no calibrated threshold: answering, but the corpus's judged queries reach precision {abstention.BasePrecision:F2} at best");
+    }
+    else if (!abstention.Accepts(signal))
+    {
+        Console.WriteLine($"   declined: weak evidence ({abstention.Signal} {signal:F3} < threshold {abstention.Threshold:F3}, calibrated for top-result precision {abstention.TargetPrecision:F2}); ask a more specific question");
+        continue;
+    }
+    else
+    {
+        Console.WriteLine($"   answering: {abstention.Signal} {signal:F3} ≥ threshold {abstention.Threshold:F3}");
+    }
+
+    const int top = 3;
     var provider = new TextSearchProvider(textSearch, NullLoggerFactory.Instance, new TextSearchProviderOptions { Top = top });
     var context = await provider.ModelInvokingAsync([new ChatMessage(ChatRole.User, question)]);
     if (apiKey is null)

@@ -48,6 +48,11 @@ public static class ExperimentReport
             plots.Add((Curve(directory, p), $"nDCG@10 vs parameters: {p.Policy}"));
         }
 
+        if (r.Confidence.RiskCoverage.Count > 0)
+        {
+            plots.Add((RiskCoverage(directory, r), "Risk–coverage of the confidence signals"));
+        }
+
         written.AddRange(plots.Select(p => Path.Combine(directory, p.File)));
         Save("report.md", Markdown(r, plots));
         return written;
@@ -125,6 +130,12 @@ public static class ExperimentReport
         var c = r.Confidence;
         md.AppendLine(ci, $"Query confidence vs per-query cosine nDCG@10: Spearman ρ {Signed(c.ValueSpearman, 3)}, Kendall τ-b {Signed(c.ValueKendall, 3)} (top cosine alone ρ {Signed(c.TopCosineSpearman, 3)}, gap alone ρ {Signed(c.GapSpearman, 3)}, query norm alone ρ {Signed(c.QueryNormSpearman, 3)}).");
         md.AppendLine();
+        if (c.Abstention is { } a)
+        {
+            md.AppendLine(ci, $"When to answer (is the cosine top result relevant?): risk–coverage area {string.Join(", ", a.Signals.Select(x => string.Create(ci, $"{x.Signal} {x.Aurc:F3}")))} (lower is better). Threshold for top-result precision {a.TargetPrecision:F2}: {a.Summary()}.");
+            md.AppendLine();
+        }
+
         foreach (var (file, title) in plots)
         {
             md.AppendLine(ci, $"![{title}]({file})");
@@ -132,6 +143,24 @@ public static class ExperimentReport
         }
 
         return md.ToString();
+    }
+
+    private static string RiskCoverage(string directory, ExperimentResult r)
+    {
+        const string File = "risk-coverage.png";
+        var plot = new Plot();
+        foreach (var (signal, risks) in r.Confidence.RiskCoverage)
+        {
+            var line = plot.Add.Scatter(Enumerable.Range(1, risks.Count).Select(i => i / (double)risks.Count).ToArray(), risks.ToArray());
+            line.LegendText = signal;
+        }
+
+        plot.Title($"Risk–coverage: is the cosine top result relevant? ({r.Model}, {r.Dataset})");
+        plot.XLabel("coverage (share of queries answered, most confident first)");
+        plot.YLabel("risk (top result not relevant)");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(directory, File), 800, 500);
+        return File;
     }
 
     private static string Histograms(string directory, string file, string title, params (string Label, IReadOnlyList<double> Values)[] series)

@@ -84,4 +84,14 @@ public sealed record CurvePoint(string Policy, double Ndcg10);
 /// <param name="TopCosineSpearman">Spearman ρ of the top-1 cosine alone.</param>
 /// <param name="GapSpearman">Spearman ρ of the top-1/top-2 gap alone.</param>
 /// <param name="QueryNormSpearman">Spearman ρ of the query norm alone.</param>
-public sealed record ConfidenceResult(double ValueSpearman, double ValueKendall, double TopCosineSpearman, double GapSpearman, double QueryNormSpearman);
+public sealed record ConfidenceResult(double ValueSpearman, double ValueKendall, double TopCosineSpearman, double GapSpearman, double QueryNormSpearman)
+{
+    /// <summary>
+    /// When to answer: the abstention threshold for top-result precision 0.5 on the best signal, cross-validated, and
+    /// the risk–coverage area of every signal (cosine ranking; risk = the top result is not relevant).
+    /// </summary>
+    public NormRetrieval.Calibration.AbstentionThreshold? Abstention { get; init; }
+
+    /// <summary>Risk–coverage curves: per signal, the risk at coverage 5 %, 10 %, … 100 %.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> RiskCoverage { get; init; } = new Dictionary<string, IReadOnlyList<double>>();
+}

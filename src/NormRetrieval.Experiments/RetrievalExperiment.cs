@@ -284,12 +284,33 @@ public static class RetrievalExperiment
     {
         var signals = queries.Select(q => QueryConfidence.Compute(q.Query, q.Candidates, context)).ToList();
         double[] value = [.. signals.Select(s => s.Value)];
+        (string Name, IReadOnlyList<double> Values)[] named =
+        [
+            ("confidence", value),
+            ("topCosine", [.. signals.Select(s => s.TopCosine)]),
+            ("gap", [.. signals.Select(s => s.Gap)]),
+            ("queryNorm", [.. queries.Select(q => q.Query.Norm)]),
+        ];
+
+        // Is the cosine top result relevant? (The risk an application takes by answering from it.)
+        double[] topRelevant = [.. queries.Select(q => q.Candidates.Count > 0 && q.Judgments.TryGetValue(q.Candidates.MaxBy(c => c.Cosine).Key, out int g) && g > 0 ? 1.0 : 0.0)];
+        var curves = new Dictionary<string, IReadOnlyList<double>>();
+        foreach (var (name, values) in named.Append(("oracle", topRelevant)))
+        {
+            double[] risks = AbstentionCalibrator.RiskCurve(values, topRelevant);
+            curves[name] = risks.Length == 0 ? [] : [.. Enumerable.Range(1, 20).Select(i => risks[Math.Max(0, (int)Math.Ceiling(i * risks.Length / 20.0) - 1)])];
+        }
+
         return new ConfidenceResult(
             RankCorrelation.Spearman(value, ndcg),
             RankCorrelation.KendallTauB(value, ndcg),
-            RankCorrelation.Spearman([.. signals.Select(s => s.TopCosine)], ndcg),
-            RankCorrelation.Spearman([.. signals.Select(s => s.Gap)], ndcg),
-            RankCorrelation.Spearman([.. queries.Select(q => q.Query.Norm)], ndcg));
+            RankCorrelation.Spearman(named[1].Values, ndcg),
+            RankCorrelation.Spearman(named[2].Values, ndcg),
+            RankCorrelation.Spearman(named[3].Values, ndcg))
+        {
+            Abstention = queries.Count < 2 ? null : AbstentionCalibrator.Choose(named, topRelevant, targetPrecision: 0.5),
+            RiskCoverage = curves,
+        };
     }
 
     private static (int Folds, bool Dev) ParseCalibration(string text)

@@ -169,6 +169,11 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
         options ??= new CollectionCalibrationOptions();
         options.Selection.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Overfetch, 1, nameof(options));
+        if (!(options.TargetPrecision > 0 && options.TargetPrecision <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.TargetPrecision, "The target precision must lie in (0, 1].");
+        }
+
         if (queries.Count < options.Selection.Folds)
         {
             throw new ArgumentException($"Calibration needs at least as many judged queries as folds ({options.Selection.Folds}); {queries.Count} were given.", nameof(queries));
@@ -178,10 +183,12 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
         var cosine = new NormSearchOptions<TRecord> { Ranking = new NormRankingOptions { Policy = NormRetrieval.Scoring.ScoringPolicy.Cosine } };
         int candidates = options.Overfetch * NormRetrieval.Evaluation.EvaluationOptions.Default.NdcgAt;
         var judged = new List<RerankingQuery>(queries.Count);
+        var confidence = new List<QueryConfidence>(queries.Count);
         foreach (var query in queries)
         {
             ArgumentNullException.ThrowIfNull(query, nameof(queries));
             var response = await SearchDetailedAsync(query.Query, candidates, cosine, cancellationToken).ConfigureAwait(false);
+            confidence.Add(response.Confidence);
             judged.Add(new RerankingQuery(
                 query.Id,
                 new QueryFeatures(response.QueryNorm),
@@ -190,10 +197,27 @@ public abstract class NormVectorStoreCollection<TKey, TRecord> : VectorStoreColl
         }
 
         var benchmark = new RerankingBenchmark(judged, new NormContext(statistics));
-        return SafePolicySelector.Select(benchmark, options.Selection) with
+        var choice = SafePolicySelector.Select(benchmark, options.Selection);
+
+        // When to answer: is the top result under the chosen policy relevant, and does the confidence signal know?
+        var policy = choice.ToPolicy();
+        double[] topRelevant = [.. judged.Select((q, i) => benchmark.Ranking(policy, i) is [var top, ..] && q.Judgments.TryGetValue(top, out int grade) && grade > 0 ? 1.0 : 0.0)];
+        var abstention = AbstentionCalibrator.Choose(
+            [
+                ("confidence", [.. confidence.Select(c => c.Value)]),
+                ("topCosine", [.. confidence.Select(c => c.TopCosine)]),
+                ("gap", [.. confidence.Select(c => c.Gap)]),
+                ("queryNorm", [.. judged.Select(q => q.Query.Norm)]),
+            ],
+            topRelevant,
+            options.TargetPrecision,
+            folds: options.Selection.Folds,
+            seed: options.Selection.Seed);
+        return choice with
         {
             Records = await CountAsync(cancellationToken).ConfigureAwait(false),
             Overfetch = options.Overfetch,
+            Abstention = abstention,
         };
     }
 
@@ -269,6 +293,9 @@ public sealed record CollectionCalibrationOptions
 
     /// <summary>Cosine candidates per wanted result that the stored policy will rerank (default 4, as <see cref="NormRankingOptions.Overfetch"/>).</summary>
     public int Overfetch { get; init; } = 4;
+
+    /// <summary>The top-result precision the abstention threshold is chosen for (default 0.5): see <see cref="PolicyCalibration.Abstention"/>.</summary>
+    public double TargetPrecision { get; init; } = 0.5;
 }
 
 /// <summary>A checked search request.</summary>

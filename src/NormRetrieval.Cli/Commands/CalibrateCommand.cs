@@ -45,6 +45,7 @@ internal sealed class CalibrateCommand(CliOutput output) : AsyncCommand<Calibrat
         {
             Selection = new SafePolicyOptions { Families = [.. families], Folds = settings.Folds, Repeats = settings.Repeats, Seed = settings.Seed },
             Overfetch = settings.Overfetch,
+            TargetPrecision = settings.TargetPrecision,
         };
         try
         {
@@ -79,6 +80,11 @@ internal sealed class CalibrateCommand(CliOutput output) : AsyncCommand<Calibrat
 
         await output.Out.WriteLineAsync((settings.DryRun ? "would store: " : "stored: ") + calibration.Summary()).ConfigureAwait(false);
         await output.Out.WriteLineAsync("  why: " + calibration.Reason).ConfigureAwait(false);
+        if (calibration.Abstention is { } a)
+        {
+            await output.Out.WriteLineAsync("  when to answer: " + a.Summary()).ConfigureAwait(false);
+            await output.Out.WriteLineAsync("  risk–coverage area (lower is better): " + string.Join(", ", a.Signals.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Signal} {r.Aurc:F3}")))).ConfigureAwait(false);
+        }
         return ExitCodes.Success;
     }
 
@@ -116,6 +122,10 @@ internal sealed class CalibrateCommand(CliOutput output) : AsyncCommand<Calibrat
         [Description("Cosine candidates per result the stored policy reranks (default 4).")]
         public int Overfetch { get; init; } = 4;
 
+        [CommandOption("--target-precision <P>")]
+        [Description("Top-result precision wanted among the queries answered; sets the stored abstention threshold (default 0.5).")]
+        public double TargetPrecision { get; init; } = 0.5;
+
         [CommandOption("--dry-run")]
         [Description("Measure and print the choice without storing it (opens the store read-only).")]
         public bool DryRun { get; init; }
@@ -130,6 +140,7 @@ internal sealed class CalibrateCommand(CliOutput output) : AsyncCommand<Calibrat
             : Folds < 2 ? Spectre.Console.ValidationResult.Error("--folds must be at least 2.")
             : Repeats < 1 ? Spectre.Console.ValidationResult.Error("--repeats must be at least 1.")
             : Overfetch < 1 ? Spectre.Console.ValidationResult.Error("--overfetch must be at least 1.")
+            : !(TargetPrecision > 0 && TargetPrecision <= 1) ? Spectre.Console.ValidationResult.Error("--target-precision must lie in (0, 1].")
             : base.Validate();
     }
 }

@@ -81,6 +81,13 @@ internal sealed class EvalCommand(CliOutput output) : AsyncCommand<EvalCommand.S
         var c = r.Confidence;
         await output.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"confidence vs per-query nDCG@10: Spearman {ExperimentReport.Signed(c.ValueSpearman, 3)}, Kendall {ExperimentReport.Signed(c.ValueKendall, 3)}")).ConfigureAwait(false);
+        if (c.Abstention is { } a)
+        {
+            await output.Out.WriteLineAsync("risk–coverage area (top result not relevant; lower is better): "
+                + string.Join(", ", a.Signals.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Signal} {x.Aurc:F3}")))).ConfigureAwait(false);
+            await output.Out.WriteLineAsync("when to answer: " + a.Summary()).ConfigureAwait(false);
+        }
+
         return ExitCodes.Success;
     }
 

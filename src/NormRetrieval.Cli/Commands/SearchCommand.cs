@@ -47,9 +47,15 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
                 cancellationToken).ConfigureAwait(false)
             : await collection.SearchDetailedAsync(new Embedding<float>(query.Vector), settings.Top, new NormSearchOptions<Dictionary<string, object?>> { Ranking = ranking }, cancellationToken).ConfigureAwait(false);
         string first = settings.Hybrid ? "fused" : "cos";
-        string policyNote = policy is null && !settings.Hybrid && await collection.GetCalibrationAsync(cancellationToken).ConfigureAwait(false) is { } stored
+        var stored = settings.Hybrid ? null : await collection.GetCalibrationAsync(cancellationToken).ConfigureAwait(false);
+        string policyNote = policy is null && stored is not null
             ? string.Create(CultureInfo.InvariantCulture, $" (stored by calibrate, {stored.Date:yyyy-MM-dd})")
             : string.Empty;
+
+        // The calibrated abstention threshold, when there is one: is this evidence strong enough to answer from?
+        var abstention = stored?.Abstention is { Threshold: not null } a ? a : null;
+        double? signal = abstention?.SignalOf(response.Confidence, response.QueryNorm);
+        bool? weak = abstention is null ? null : !abstention.Accepts(signal!.Value);
 
         if (settings.Json)
         {
@@ -67,6 +73,9 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
                     gap = response.Confidence.Gap,
                     queryNormPercentile = response.Confidence.QueryNormPercentile,
                     meanTopZ = response.Confidence.MeanTopZ,
+                    thresholdSignal = abstention?.Signal,
+                    threshold = abstention?.Threshold,
+                    weakEvidence = weak,
                 },
                 results = response.Results.Select(r => new
                 {
@@ -88,6 +97,12 @@ internal sealed class SearchCommand(CliOutput output) : AsyncCommand<SearchComma
         await output.Out.WriteLineAsync(settings.Hybrid
             ? string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3}, keywords '{settings.Keywords ?? settings.Query}', {response.Policy}")
             : string.Create(CultureInfo.InvariantCulture, $"query norm {response.QueryNorm:F3} (percentile {c.QueryNormPercentile:P0}), confidence {c.Value:F3} (top cosine {c.TopCosine:F3}, gap {c.Gap:F3}), policy {response.Policy}{policyNote}")).ConfigureAwait(false);
+        if (weak is bool isWeak)
+        {
+            await output.Out.WriteLineAsync(isWeak
+                ? string.Create(CultureInfo.InvariantCulture, $"weak evidence: {abstention!.Signal} {signal:F3} is below the calibrated threshold {abstention.Threshold:F3} ({abstention.Summary()})")
+                : string.Create(CultureInfo.InvariantCulture, $"evidence: {abstention!.Signal} {signal:F3} clears the calibrated threshold {abstention.Threshold:F3}")).ConfigureAwait(false);
+        }
         int rank = 1;
         foreach (var r in response.Results)
         {

@@ -67,6 +67,10 @@ internal sealed class StatsCommand(CliOutput output) : AsyncCommand<StoreSetting
         if (calibration is not null)
         {
             await output.Out.WriteLineAsync("  why: " + calibration.Reason).ConfigureAwait(false);
+            if (calibration.Abstention is { } a)
+            {
+                await output.Out.WriteLineAsync("  when to answer: " + a.Summary()).ConfigureAwait(false);
+            }
         }
 
         return ExitCodes.Success;

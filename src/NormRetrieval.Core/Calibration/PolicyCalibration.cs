@@ -81,6 +81,9 @@ public sealed record PolicyCalibration
     /// <summary>When the calibration was made.</summary>
     public DateTimeOffset Date { get; init; }
 
+    /// <summary>When to answer: a threshold on the query-confidence signal for a target top-result precision (null when not measured).</summary>
+    public AbstentionThreshold? Abstention { get; init; }
+
     /// <summary>Every family compared, in the order given.</summary>
     public IReadOnlyList<FamilyEvidence> Families { get; init; } = [];
 
