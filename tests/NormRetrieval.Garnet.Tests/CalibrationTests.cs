@@ -40,6 +40,13 @@ public sealed class CalibrationTests(GarnetFixture garnet)
         Assert.Equal(SafePolicySelector.NormFamilies.Count, calibration.Families.Count);
         Assert.Equal(calibration.Policy, (await c.GetCalibrationAsync(Ct))!.Policy);
 
+        // When to answer: measured on the same queries, with the top result ranked by the chosen policy.
+        var abstention = calibration.Abstention!;
+        Assert.Equal(30, abstention.Queries);
+        Assert.Equal(["confidence", "topCosine", "gap", "queryNorm", "random", "oracle"], abstention.Signals.Select(r => r.Signal));
+        Assert.True(abstention.BasePrecision >= 0.8, abstention.Summary());
+        Assert.NotNull(abstention.Threshold);
+
         // After: searches with no ranking of their own use the stored policy, and say so.
         int first = 0;
         foreach (var q in queries)

@@ -81,7 +81,7 @@ public sealed class SampleTests
     public async Task RagAgent_runs_retrieval_only_without_a_chat_endpoint()
     {
         using var tmp = new TempDirectory();
-        var (code, stdout, stderr) = await RunAsync("RagAgent", new Dictionary<string, string> { ["TMPDIR"] = tmp.Path }, Data("cranfield"), "80", "heat transfer to blunt bodies", "wings");
+        var (code, stdout, stderr) = await RunAsync("RagAgent", new Dictionary<string, string> { ["TMPDIR"] = tmp.Path, ["RAG_TARGET_PRECISION"] = "0.6" }, Data("cranfield"), "80", "heat transfer to blunt bodies", "wings");
         Assert.True(code == 0, stderr);
 
         // Its throw-away store is gone when it exits.
@@ -92,6 +92,13 @@ public sealed class SampleTests
         Assert.Contains("SourceDocLink: doc:", stdout, StringComparison.Ordinal);
         Assert.Contains("plugin Corpus.Search →", stdout, StringComparison.Ordinal);
         Assert.Contains("confidence", stdout, StringComparison.Ordinal);
+
+        // Calibrated on the judged queries of the indexed passages; the specific question is answered, the vague one declined.
+        Assert.Contains("calibrated on 65 judged queries: ranking cosine; answer when ", stdout, StringComparison.Ordinal);
+        string[] lines = stdout.Split('\n');
+        int wings = Array.FindIndex(lines, l => l.StartsWith("Q: wings", StringComparison.Ordinal));
+        Assert.Contains(lines.Take(wings), l => l.Contains("   answering: ", StringComparison.Ordinal));
+        Assert.Contains(lines.Skip(wings), l => l.Contains("   declined: weak evidence (", StringComparison.Ordinal));
     }
 
     [Fact]

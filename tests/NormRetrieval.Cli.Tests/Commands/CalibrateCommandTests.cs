@@ -69,6 +69,20 @@ public sealed class CalibrateCommandTests
         var search = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "boundary layer separation", "--top", "3");
         Assert.Contains("policy cosine (stored by calibrate, ", search.Out, StringComparison.Ordinal);
 
+        // The stored abstention threshold judges every search's evidence (this subset's top results are mostly relevant).
+        var weak = await CliRunner.RunAsync("calibrate", "--store", store, "--collection", "cran", "--judged", judged, "--repeats", "1", "--target-precision", "0.3");
+        Assert.Contains("  when to answer: answer when ", weak.Out, StringComparison.Ordinal);
+        Assert.Contains("  risk–coverage area (lower is better): confidence ", weak.Out, StringComparison.Ordinal);
+        var judgedSearch = await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "boundary layer separation", "--top", "3", "--json");
+        using (var doc = JsonDocument.Parse(judgedSearch.Out))
+        {
+            var confidence = doc.RootElement.GetProperty("confidence");
+            Assert.Equal(System.Text.Json.JsonValueKind.Number, confidence.GetProperty("threshold").ValueKind);
+            Assert.Contains(confidence.GetProperty("weakEvidence").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        }
+
+        Assert.Matches("(weak evidence|evidence): ", (await CliRunner.RunAsync("search", "--store", store, "--collection", "cran", "--query", "boundary layer separation")).Out);
+
         // A policy stored through the API is what search ranks by, unless --policy says otherwise.
         using (var api = new NormVectorStore(store))
         {
