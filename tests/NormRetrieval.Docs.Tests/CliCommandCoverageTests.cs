@@ -19,6 +19,8 @@ public sealed partial class CliCommandCoverageTests
         ("normretrieval eval", "a cross-validated evaluation of every policy: minutes per collection and model; writes the published results"),
         ("normretrieval norms --model <model>", "a template, not a command"),
         ("normretrieval norms --model arctic-xs --single-token", "regenerates the published WordNet figure in results/"),
+        ("normretrieval calibrate --store DIR", "a template, not a command; the tour runs calibrate on data/examples/judged"),
+        ("normretrieval dynamics --out results/dynamics", "regenerates the published lab in results/dynamics; the tour runs dynamics --steps 300"),
     ];
 
     [Fact]
@@ -42,6 +44,6 @@ public sealed partial class CliCommandCoverageTests
         Assert.Empty(unaccounted);
     }
 
-    [GeneratedRegex(@"(normretrieval|src/NormRetrieval\.Cli -c Release --) (demo|eval|norms|info|embed|index|search|stats|calibrate|backup|verify|drop)[^`|\n]*")]
+    [GeneratedRegex(@"(normretrieval|src/NormRetrieval\.Cli -c Release --) (demo|eval|norms|info|embed|index|search|stats|calibrate|dynamics|backup|verify|drop)[^`|\n]*")]
     private static partial Regex Command();
 }

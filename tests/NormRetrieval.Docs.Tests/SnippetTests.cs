@@ -65,6 +65,7 @@ public sealed class SnippetTests
                 """,
             Types: PassageType),
         ["README.md#2"] = new(Run: true, Expect: ["p1 "]),
+        ["README.md#3"] = new(Run: true, Expect: ["4 judged queries, 2-fold CV × 5"]),
         ["src/NormRetrieval.Core/README.md#0"] = new(
             Run: true,
             Preamble: """
