@@ -75,6 +75,7 @@ public sealed class SnippetTests
                 """,
             Expect: ["specificity:0.02: cos"]),
         ["src/NormRetrieval.Experiments/README.md#0"] = new(Run: false, Why: "a full evaluation takes minutes; the Experiments tests run it"),
+        ["src/NormRetrieval.Experiments/README.md#1"] = new(Run: true, Expect: ["sgd: identity rel. error ", "norm decreases 0/"]),
         ["src/NormRetrieval.Faiss/README.md#0"] = new(
             Run: true,
             Preamble: """
