@@ -111,7 +111,7 @@ internal static class StoreSuite
         return rate;
     }
 
-    private static double BareSqliteIngest(string path, float[] data, int dim)
+    internal static double BareSqliteIngest(string path, float[] data, int dim)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();

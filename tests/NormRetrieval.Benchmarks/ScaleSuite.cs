@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.VectorData;
+using NormRetrieval.Faiss.Indexing;
+using NormRetrieval.Indexing;
+using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
+
+namespace NormRetrieval.Benchmarks;
+
+/// <summary>
+/// How the embedded store's costs grow with its size: for each size and index, ingest against its ceilings measured
+/// in the same run (bare SQLite insert of the same rows, bare Faiss add of the same batches), reopen after a clean
+/// close, memory and disk per record, top-10 latency at recall@10 ≥ 0.95 against exact search, filtered searches at
+/// 1 %, 10 % and 50 % selectivity, and update and delete rates.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--out FILE]</c>.
+/// The reopen figure is with the files in the page cache (dropping it needs privileges a shared machine does not give).
+/// </remarks>
+internal static class ScaleSuite
+{
+    private const int Batch = 1000;
+    private const int Queries = 200;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int[] sizes = [.. Value(args, "--rows", "100000,300000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+        string[] factories = Value(args, "--indexes", "exact,Flat,HNSW32").Split(',');
+        string? output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Embedded store at {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} × 384 real-like vectors (raw norms drawn log-normally), batches of {Batch}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}; {Queries} queries per latency figure, one thread, top 10.");
+        report.AppendLine();
+        report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | reopen s | RSS after reopen MB | index file MB | disk B/record | search p50 ms | p99 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        string root = Path.Combine(Path.GetTempPath(), "normretrieval-scale-bench-" + Environment.ProcessId);
+        try
+        {
+            foreach (int rows in sizes)
+            {
+                var (data, queries, dim) = RealLikeVectors.Create(rows, Queries);
+                var rng = new Random(5);
+                float[] norms = [.. Enumerable.Range(0, rows).Select(_ => (float)Math.Exp(1.7 + (0.15 * Normal(rng))))];
+                Directory.CreateDirectory(root);
+                double sqlite = StoreSuite.BareSqliteIngest(Path.Combine(root, "bare.db"), data, dim);
+                File.Delete(Path.Combine(root, "bare.db"));
+                var truth = ExactTopTen(data, queries, dim);
+                foreach (string factory in factories)
+                {
+                    report.AppendLine(await MeasureAsync(Path.Combine(root, factory), factory, data, norms, queries, truth, dim, sqlite));
+                    Console.Error.WriteLine(report.ToString().Split('\n')[^2]);
+                    Directory.Delete(Path.Combine(root, factory), recursive: true);
+                }
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+
+        report.AppendLine();
+        report.AppendLine("Ceilings: bare SQLite inserts the same rows (key, data JSON, norm, direction blob) in the same transactions of 1,000 with WAL and synchronous=FULL; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Reopen: a new NormVectorStore over the closed folder until its first search returns. RSS: the process's resident memory after the reopen and a search, less its resident memory before the open. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 64, 128, 256 reaching 0.95.");
+        Console.WriteLine(report);
+        if (output is not null)
+        {
+            File.WriteAllText(output, report.ToString());
+        }
+
+        return 0;
+    }
+
+    private static async Task<string> MeasureAsync(string path, string factory, float[] data, float[] norms, float[] queries, long[][] truth, int dim, double sqlite)
+    {
+        int rows = norms.Length;
+        double bareAdd = BareFaissAdd(factory, data, dim);
+        double ingest;
+        var records = Enumerable.Range(0, rows).Select(i => Record(i, data, norms, dim)).ToList();
+        using (var store = new NormVectorStore(path, Options(factory)))
+        {
+            var collection = store.GetCollection<long, Row>("bench", new NormCollectionOptions());
+            await collection.EnsureCollectionExistsAsync();
+            var clock = Stopwatch.StartNew();
+            foreach (var chunk in records.Chunk(Batch))
+            {
+                await collection.UpsertAsync(chunk);
+            }
+
+            ingest = rows / clock.Elapsed.TotalSeconds;
+            store.Checkpoint();
+        }
+
+        records = null;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = Process.GetCurrentProcess().WorkingSet64;
+        var open = Stopwatch.StartNew();
+        int nq = queries.Length / dim;
+        var reopenOptions = Options(factory);
+        reopenOptions.SearchParameters = new VectorSearchParameters { Threads = 1 };
+        using var reopened = new NormVectorStore(path, reopenOptions);
+        var c = reopened.GetCollection<long, Row>("bench", new NormCollectionOptions());
+        _ = await c.SearchAsync(queries.AsMemory(0, dim), 10).ToListAsync();
+        double reopen = open.Elapsed.TotalSeconds;
+        long rss = Process.GetCurrentProcess().WorkingSet64 - before;
+        long indexBytes = new DirectoryInfo(path).GetFiles("index_*").Sum(f => f.Length);
+        long diskBytes = new DirectoryInfo(path).GetFiles().Sum(f => f.Length);
+
+        // The smallest efSearch that reaches recall 0.95 (exact indexes ignore it).
+        int ef = 0;
+        double recall = 0;
+        foreach (int candidate in factory.Contains("HNSW", StringComparison.OrdinalIgnoreCase) ? new[] { 16, 32, 64, 128, 256 } : [0])
+        {
+            reopened.Options.SearchParameters = new VectorSearchParameters { EfSearch = candidate == 0 ? null : candidate, Threads = 1 };
+            var options = Cosine();
+            recall = 0;
+            for (int q = 0; q < nq; q++)
+            {
+                var hits = await c.SearchAsync(queries.AsMemory(q * dim, dim), 10, options).ToListAsync();
+                recall += hits.Count(h => truth[q].Contains(h.Record.Key)) / 10.0;
+            }
+
+            recall /= nq;
+            ef = candidate;
+            if (recall >= 0.95)
+            {
+                break;
+            }
+        }
+
+        var search = Cosine();
+        var times = await Latency.TimesAsync(nq, q => c.SearchAsync(queries.AsMemory(q * dim, dim), 10, search).ToListAsync().AsTask());
+        var filtered = new List<double>();
+        foreach (int percent in new[] { 1, 10, 50 })
+        {
+            var options = new NormSearchOptions<Row> { Ranking = new NormRankingOptions(), Filter = r => r.Bucket < percent };
+            var filteredTimes = await Latency.TimesAsync(Math.Min(nq, 50), q => c.SearchAsync(queries.AsMemory(q * dim, dim), 10, options).ToListAsync().AsTask());
+            filtered.Add(Latency.Percentile(filteredTimes, 0.5));
+        }
+
+        // Updates: 5,000 existing keys rewritten with new vectors; deletes: 5,000 keys, in batches of 1,000.
+        int changes = Math.Min(5000, rows / 2);
+        var updates = Enumerable.Range(0, changes).Select(i => Record(i, data, norms, dim, (i + 1) % rows)).ToList();
+        var updateClock = Stopwatch.StartNew();
+        foreach (var chunk in updates.Chunk(Batch))
+        {
+            await c.UpsertAsync(chunk);
+        }
+
+        double updateRate = changes / updateClock.Elapsed.TotalSeconds;
+        var deleteClock = Stopwatch.StartNew();
+        foreach (var chunk in Enumerable.Range(rows - changes, changes).Select(i => (long)i).Chunk(Batch))
+        {
+            await c.DeleteAsync(chunk);
+        }
+
+        double deleteRate = changes / deleteClock.Elapsed.TotalSeconds;
+        var ci = CultureInfo.InvariantCulture;
+        return string.Create(ci,
+            $"| {rows:N0} | {factory} | {ingest:F0} | {ingest / sqlite:F2}× | {ingest / bareAdd:F2}× | {reopen:F2} | {rss / 1e6:F0} | {indexBytes / 1e6:F0} | {(double)diskBytes / rows:F0} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} | {recall:F3} | {(ef == 0 ? "—" : ef.ToString(ci))} | {filtered[0]:F2} | {filtered[1]:F2} | {filtered[2]:F2} | {updateRate:F0} | {deleteRate:F0} |");
+    }
+
+    /// <summary><c>exact</c> is the managed exact index; anything else a Faiss factory.</summary>
+    private static NormVectorStoreOptions Options(string factory) => factory == "exact"
+        ? new NormVectorStoreOptions { Engine = "flat" }
+        : new NormVectorStoreOptions { Engine = "faiss", IndexFactory = factory };
+
+    private static NormSearchOptions<Row> Cosine() => new() { Ranking = new NormRankingOptions() };
+
+    private static Row Record(int i, float[] data, float[] norms, int dim, int? vectorOf = null)
+    {
+        int source = vectorOf ?? i;
+        var v = data.AsSpan(source * dim, dim).ToArray();
+        System.Numerics.Tensors.TensorPrimitives.Multiply(v, norms[source], v);
+        return new Row { Key = i, Bucket = i % 100, Title = "document " + i.ToString(CultureInfo.InvariantCulture), Vector = v };
+    }
+
+    private static double BareFaissAdd(string factory, float[] data, int dim)
+    {
+        int rows = data.Length / dim;
+        using IVectorIndex index = factory == "exact" ? new ExactVectorIndex(dim) : FaissIndex.Create(dim, new FaissIndexOptions { Factory = factory });
+        var clock = Stopwatch.StartNew();
+        for (int start = 0; start < rows; start += Batch)
+        {
+            int count = Math.Min(Batch, rows - start);
+            index.Add([.. Enumerable.Range(start, count).Select(i => (long)i)], data.AsSpan(start * dim, count * dim));
+        }
+
+        return rows / clock.Elapsed.TotalSeconds;
+    }
+
+    private static long[][] ExactTopTen(float[] data, float[] queries, int dim)
+    {
+        using var exact = new ExactVectorIndex(dim);
+        exact.Add([.. Enumerable.Range(0, data.Length / dim).Select(i => (long)i)], data);
+        var hits = exact.Search(queries, 10);
+        return [.. Enumerable.Range(0, queries.Length / dim).Select(q => hits.Results(q).Select(h => h.Id).ToArray())];
+    }
+
+    private static string Value(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    /// <summary>A benchmark record with a bucket 0–99 to filter on.</summary>
+    public sealed class Row
+    {
+        [VectorStoreKey]
+        public long Key { get; set; }
+
+        [VectorStoreData(IsIndexed = true)]
+        public int Bucket { get; set; }
+
+        [VectorStoreData]
+        public string Title { get; set; } = string.Empty;
+
+        [VectorStoreVector(384)]
+        public float[] Vector { get; set; } = [];
+    }
+}
