@@ -132,7 +132,7 @@ public sealed partial class NormVectorStore
                 var info = Storage.Find(name)!;
                 string engine = VectorIndexFactory.Effective(info.Engine);
                 string path = Path.Combine(Directory, $"index_{info.Id}.{VectorIndexFactory.FileExtension(engine)}");
-                if (File.Exists(path) && Storage.IndexSeal(info) != SqliteStorage.Checksum(path))
+                if (File.Exists(path) && (Storage.IndexSeal(info) is not string seal || SqliteStorage.ParseSeal(seal).Checksum != SqliteStorage.Checksum(path)))
                 {
                     problems.Add($"{name}: the index file {Path.GetFileName(path)} is not the one the database sealed (the next open rebuilds it)");
                 }

@@ -103,7 +103,7 @@ internal static class ScaleSuite
         reopenOptions.SearchParameters = new VectorSearchParameters { Threads = 1 };
         using var reopened = new NormVectorStore(path, reopenOptions);
         var c = reopened.GetCollection<long, Row>("bench", new NormCollectionOptions());
-        _ = await c.SearchAsync(queries.AsMemory(0, dim), 10).ToListAsync();
+        _ = await c.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(0, dim), 10).ToListAsync();
         double reopen = open.Elapsed.TotalSeconds;
         long rss = Process.GetCurrentProcess().WorkingSet64 - before;
         long indexBytes = new DirectoryInfo(path).GetFiles("index_*").Sum(f => f.Length);
@@ -119,7 +119,7 @@ internal static class ScaleSuite
             recall = 0;
             for (int q = 0; q < nq; q++)
             {
-                var hits = await c.SearchAsync(queries.AsMemory(q * dim, dim), 10, options).ToListAsync();
+                var hits = await c.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim), 10, options).ToListAsync();
                 recall += hits.Count(h => truth[q].Contains(h.Record.Key)) / 10.0;
             }
 
@@ -132,12 +132,12 @@ internal static class ScaleSuite
         }
 
         var search = Cosine();
-        var times = await Latency.TimesAsync(nq, q => c.SearchAsync(queries.AsMemory(q * dim, dim), 10, search).ToListAsync().AsTask());
+        var times = await Latency.TimesAsync(nq, q => c.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim), 10, search).ToListAsync().AsTask());
         var filtered = new List<double>();
         foreach (int percent in new[] { 1, 10, 50 })
         {
             var options = new NormSearchOptions<Row> { Ranking = new NormRankingOptions(), Filter = r => r.Bucket < percent };
-            var filteredTimes = await Latency.TimesAsync(Math.Min(nq, 50), q => c.SearchAsync(queries.AsMemory(q * dim, dim), 10, options).ToListAsync().AsTask());
+            var filteredTimes = await Latency.TimesAsync(Math.Min(nq, 50), q => c.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim), 10, options).ToListAsync().AsTask());
             filtered.Add(Latency.Percentile(filteredTimes, 0.5));
         }
 

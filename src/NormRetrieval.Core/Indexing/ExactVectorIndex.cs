@@ -131,6 +131,14 @@ public sealed class ExactVectorIndex : IVectorIndex
         return _rowOf.TryGetValue(id, out int row) ? _vectors.AsSpan(row * Dimension, Dimension).ToArray() : null;
     }
 
+    /// <summary>Copies out every id (without the vectors).</summary>
+    /// <returns>The ids, in storage order.</returns>
+    public long[] Ids()
+    {
+        using var held = _lock.Read();
+        return _ids.AsSpan(0, _count).ToArray();
+    }
+
     /// <summary>Copies out every id and vector (e.g. to rebuild another index from this one).</summary>
     /// <returns>The ids and the row-major vectors, in storage order.</returns>
     public (long[] Ids, float[] Vectors) Export()

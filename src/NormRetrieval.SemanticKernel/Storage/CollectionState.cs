@@ -67,11 +67,17 @@ internal sealed partial class CollectionState : IDisposable
     public static CollectionState Open(SqliteStorage storage, CollectionInfo info, ILogger logger, CancellationToken cancellationToken = default)
     {
         var statistics = info.Statistics is null ? new NormStatistics() : NormStatistics.FromJson(info.Statistics);
-        IVectorIndex index = LoadIndex(storage, info, logger);
+        IVectorIndex index = LoadIndex(storage, info, logger, out string? sealedRows);
         var state = new CollectionState(storage, info, index, statistics, [], logger);
         try
         {
-            state.Reconcile(cancellationToken);
+            // The seal of a clean checkpoint names the rows the index held (count and largest id; ids are never
+            // reused): when the database still has exactly those, nothing was written since and the id-by-id
+            // comparison with the database is skipped.
+            if (sealedRows is null || sealedRows != state.RowsFingerprint())
+            {
+                state.Reconcile(cancellationToken);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -222,7 +228,7 @@ internal sealed partial class CollectionState : IDisposable
         // file the database does not vouch for, which the next open rebuilds.
         _storage.SealIndex(Info, null);
         Index.Save(IndexPath);
-        _storage.SealIndex(Info, SqliteStorage.Checksum(IndexPath));
+        _storage.SealIndex(Info, SqliteStorage.Seal(SqliteStorage.Checksum(IndexPath), ConsistentRows()));
         _storage.RestrictPermissions();
         ChangesSinceCheckpoint = 0;
     }
@@ -254,11 +260,47 @@ internal sealed partial class CollectionState : IDisposable
         }
     }
 
-    private static IVectorIndex LoadIndex(SqliteStorage storage, CollectionInfo info, ILogger logger)
+    /// <summary>The database's rows as a seal names them: <c>count:largest id</c>.</summary>
+    private string RowsFingerprint()
     {
+        using var connection = _storage.Open();
+        var (count, max) = Table.Fingerprint(connection);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{count}:{max}");
+    }
+
+    /// <summary>
+    /// The rows fingerprint when the index holds what the database holds (no tombstones, the same count and the same
+    /// largest id), else null: a seal without it makes the next open compare the ids one by one.
+    /// </summary>
+    private string? ConsistentRows()
+    {
+        if (Tombstones.Count > 0)
+        {
+            return null;
+        }
+
+        using var connection = _storage.Open();
+        var (count, max) = Table.Fingerprint(connection);
+        if (Index.Count != count)
+        {
+            return null;
+        }
+
+        long indexMax = Index switch
+        {
+            ExactVectorIndex exact => exact.Ids().DefaultIfEmpty(0).Max(),
+            FaissIndex faiss => faiss.Ids().DefaultIfEmpty(0).Max(),
+            _ => -1,
+        };
+        return indexMax == max ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{count}:{max}") : null;
+    }
+
+    private static IVectorIndex LoadIndex(SqliteStorage storage, CollectionInfo info, ILogger logger, out string? sealedRows)
+    {
+        sealedRows = null;
         string engine = VectorIndexFactory.Effective(info.Engine, logger, info.Name);
         string path = Path.Combine(storage.Directory, $"index_{info.Id}.{VectorIndexFactory.FileExtension(engine)}");
-        if (File.Exists(path) && !SealHolds(storage, info, path, out string? broken))
+        if (File.Exists(path) && !SealHolds(storage, info, path, out string? broken, out sealedRows))
         {
             // Damaged, replaced by another collection's file, or from another time than the database (a
             // restored backup): its vectors cannot be trusted to be the database's, so it is rebuilt.
@@ -274,11 +316,14 @@ internal sealed partial class CollectionState : IDisposable
                     return loaded;
                 }
 
+                sealedRows = null;
+
                 loaded.Dispose();
                 LogIndexRebuilt(logger, info.Name, path, "its dimension does not match the collection");
             }
             catch (Exception ex) when (ex is InvalidDataException or FaissException or IOException)
             {
+                sealedRows = null;
                 LogIndexRebuilt(logger, info.Name, path, ex.Message);
             }
         }
@@ -290,8 +335,9 @@ internal sealed partial class CollectionState : IDisposable
         return NewIndex(info, engine);
     }
 
-    private static bool SealHolds(SqliteStorage storage, CollectionInfo info, string path, out string? reason)
+    private static bool SealHolds(SqliteStorage storage, CollectionInfo info, string path, out string? reason, out string? sealedRows)
     {
+        sealedRows = null;
         string? seal = storage.IndexSeal(info);
         if (seal is null)
         {
@@ -299,8 +345,10 @@ internal sealed partial class CollectionState : IDisposable
             return false;
         }
 
+        var (checksum, rows) = SqliteStorage.ParseSeal(seal);
         string actual = SqliteStorage.Checksum(path);
-        reason = seal == actual ? null : "the file is not the one the database recorded (damaged, replaced, or from another time)";
+        reason = checksum == actual ? null : "the file is not the one the database recorded (damaged, replaced, or from another time)";
+        sealedRows = reason is null ? rows : null;
         return reason is null;
     }
 
@@ -365,7 +413,7 @@ internal sealed partial class CollectionState : IDisposable
 
     private HashSet<long> IndexIds() => Index switch
     {
-        ExactVectorIndex exact => [.. exact.Export().Ids],
+        ExactVectorIndex exact => [.. exact.Ids()],
         FaissIndex faiss => faiss.Ids(),
         _ => [],
     };

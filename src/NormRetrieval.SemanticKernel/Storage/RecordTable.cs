@@ -168,6 +168,16 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
         return rows;
     }
 
+    /// <summary>The number of rows and the largest id (0 when empty): what changes with every write, since ids are never reused.</summary>
+    public (long Count, long MaxId) Fingerprint(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*), IFNULL(MAX(id), 0) FROM {_table};";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>Every id.</summary>
     public HashSet<long> Ids(SqliteConnection connection, CancellationToken cancellationToken)
     {

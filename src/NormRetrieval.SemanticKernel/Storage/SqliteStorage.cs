@@ -141,6 +141,16 @@ internal sealed partial class SqliteStorage : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>A seal: the index file's checksum, and the rows fingerprint (<c>count:largest id</c>) when the index held exactly the database's rows.</summary>
+    public static string Seal(string checksum, string? rows) => rows is null ? checksum : checksum + ";rows=" + rows;
+
+    /// <summary>Reads a seal written by <see cref="Seal"/> (or by 0.2.0 and earlier: the checksum alone).</summary>
+    public static (string Checksum, string? Rows) ParseSeal(string seal)
+    {
+        int split = seal.IndexOf(";rows=", StringComparison.Ordinal);
+        return split < 0 ? (seal, null) : (seal[..split], seal[(split + ";rows=".Length)..]);
+    }
+
     /// <summary>The checksum of a file (XxHash128 of its bytes, hex).</summary>
     public static string Checksum(string path)
     {

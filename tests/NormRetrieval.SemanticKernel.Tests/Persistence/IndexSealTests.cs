@@ -11,7 +11,56 @@ public sealed class IndexSealTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Theory]
+    [InlineData("faiss")]
+    [InlineData("flat")]
+    public async Task A_clean_close_seals_the_rows_and_a_row_removed_behind_the_stores_back_is_still_reconciled(string engine)
+    {
+        using var temp = new TempStore();
+        var hotels = TempStore.RandomHotels("h", 0, 120, 4);
+        using (var store = temp.Open(new NormVectorStoreOptions { Engine = engine }))
+        {
+            var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
+            await c.EnsureCollectionExistsAsync(Ct);
+            await c.UpsertAsync(hotels, Ct);
+            await c.DeleteAsync("h7", Ct);
+        }
 
+        // The seal names the rows the index held: 119 rows, the largest id 120 (ids are never reused).
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(temp.Path, "store.db")};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var read = connection.CreateCommand();
+            read.CommandText = "SELECT checksum FROM index_seals;";
+            Assert.EndsWith(";rows=119:120", (string)(await read.ExecuteScalarAsync(Ct))!, StringComparison.Ordinal);
+        }
+
+        // Reopened with nothing changed: the index is used as saved, and answers as before.
+        using (var store = temp.Open(new NormVectorStoreOptions { Engine = engine }))
+        {
+            var c = (NormCollection<string, Hotel>)store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
+            await TempStore.AssertEachFindsItselfAsync(c, hotels.Where(h => h.Id != "h7").Take(30), 1e-5, Ct);
+            Assert.Equal(119, c.IndexCount());
+        }
+
+        // A row deleted behind the store's back changes the count: the next open compares ids and drops it from the index.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(temp.Path, "store.db")};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM records_1 WHERE key = 'h3';";
+            Assert.Equal(1, await delete.ExecuteNonQueryAsync(Ct));
+        }
+
+        using (var store = temp.Open(new NormVectorStoreOptions { Engine = engine }))
+        {
+            var c = (NormCollection<string, Hotel>)store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
+            Assert.Equal(118, c.IndexCount());
+            var h3 = hotels.Single(h => h.Id == "h3");
+            var hits = await c.SearchAsync(h3.Embedding!, 3, cancellationToken: Ct).ToListAsync(Ct);
+            Assert.DoesNotContain(hits, r => r.Record.Id == "h3");
+        }
+    }
 
     private static string IndexFile(TempStore temp, string extension) =>
         Directory.GetFiles(temp.Path, "index_*." + extension).Single();
