@@ -262,6 +262,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
         {
             var statistics = state.Statistics.Clone();
             string[] fullText = FullTextProperties();
+            string[] indexed = [.. Pipeline.Mapper.Model.DataProperties.Where(p => p.IsIndexed).Select(p => p.StorageName)];
             var (removed, added) = await Run(
                 () =>
                 {
@@ -271,6 +272,11 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                     foreach (string property in fullText)
                     {
                         FullTextIndex.Ensure(connection, tx, state.Info, property);
+                    }
+
+                    foreach (string property in indexed)
+                    {
+                        DataIndexes.Ensure(connection, tx, state.Info, property);
                     }
 
                     var addedIds = state.Table.Insert(connection, tx, prepared, r => statistics.Add(r.Norm, r.Direction, r.Tokens), cancellationToken);

@@ -57,7 +57,9 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
         // Every comparison is two-valued, as in C#: IS / IS NOT compare nulls as values, and an ordering
         // with a null operand is false (not SQL's unknown, which NOT would keep unknown and drop the row).
         object? parameter = property is KeyPropertyModel key ? KeyCodec.Encode(value, key.Type) : RecordMapper.ToSqlValue(value);
-        Text.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? "(" : "COALESCE(");
+        // An ordering reads "(x < $p AND x IS NOT NULL)" rather than COALESCE(x < $p, 0): the same two values, and the
+        // comparison stays a term SQLite can answer from the property's index.
+        Text.Append('(');
         Column(property);
         Text.Append(type switch
         {
@@ -69,7 +71,14 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
             _ => " >= ",
         });
         Text.Append(Parameter(parameter));
-        Text.Append(type is ExpressionType.Equal or ExpressionType.NotEqual ? ")" : ", 0)");
+        if (type is not (ExpressionType.Equal or ExpressionType.NotEqual))
+        {
+            Text.Append(" AND ");
+            Column(property);
+            Text.Append(" IS NOT NULL");
+        }
+
+        Text.Append(')');
     }
 
     protected override void WriteIsTrue(PropertyModel property)
@@ -122,7 +131,8 @@ internal sealed class SqliteFilterTranslator : RecordFilterTranslator
             throw new NotSupportedException($"Property '{property.ModelName}' cannot be filtered on; filters work on data properties and the key.");
         }
 
-        Text.Append("json_extract(data, ").Append(Parameter(Path(property))).Append(')');
+        // A literal path, not a parameter: the expression then matches the property's index (DataIndexes) when it has one.
+        Text.Append(DataIndexes.Expression(property.StorageName));
     }
 
     private static string Path(PropertyModel property) => "$.\"" + property.StorageName + "\"";
