@@ -12,9 +12,13 @@ namespace NormRetrieval.SemanticKernel.Storage;
 /// </summary>
 internal static class DataIndexes
 {
-    /// <summary>The SQL expression that reads a data property; storage names never contain '"' (the pipeline refuses them).</summary>
+    /// <summary>
+    /// The SQL expression that reads a data property (storage names never contain '"': the pipeline refuses them). It
+    /// never fails: a row whose JSON is damaged reads as null here — so that keeping the index up to date, and deleting
+    /// or replacing the damaged row to repair it, still work — and the row's checksum refuses it when it is fetched.
+    /// </summary>
     public static string Expression(string storageName) =>
-        "json_extract(data, '$.\"" + storageName.Replace("'", "''", StringComparison.Ordinal) + "\"')";
+        "CASE WHEN json_valid(data) THEN json_extract(data, '$.\"" + storageName.Replace("'", "''", StringComparison.Ordinal) + "\"') END";
 
     /// <summary>The index's name: derived from the table and a hash of the storage name, never from the user's text.</summary>
     public static string Name(CollectionInfo info, string storageName) =>
