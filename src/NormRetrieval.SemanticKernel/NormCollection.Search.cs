@@ -168,8 +168,10 @@ public partial class NormCollection<TKey, TRecord>
     private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, CancellationToken cancellationToken)
     {
         using var connection = _store.Storage.Open();
-        List<CandidateRow> rows = filter is { } f && (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, f) <= ExactFilterLimit)
-            ? [.. state.Table.ScanWhere(connection, f, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)] // exact: every matching row
+        List<CandidateRow> rows = filter is { } f && state.Index is ExactVectorIndex exact && state.Tombstones.Count == 0
+            ? ExactAmong(connection, state, exact, f, query, count, cancellationToken)
+            : filter is { } g && (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, g) <= ExactFilterLimit)
+            ? [.. state.Table.ScanWhere(connection, g, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)] // exact: every matching row
             : IndexCandidates(connection, state, query, count, filter, _store.Options.SearchParameters);
 
         // A damaged candidate would rank the others by a norm nobody wrote: the search is refused by its key.
@@ -179,6 +181,27 @@ public partial class NormCollection<TKey, TRecord>
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// An exact filtered search on the managed index: the filter's ids from SQLite (through the properties' indexes
+    /// where they have them), scored against the vectors in memory; only the best rows are read.
+    /// </summary>
+    private static List<CandidateRow> ExactAmong(
+        SqliteConnection connection, CollectionState state, ExactVectorIndex exact, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, float[] query, int count, CancellationToken cancellationToken)
+    {
+        var ids = state.Table.IdsWhere(connection, filter, cancellationToken);
+        var hits = exact.SearchAmong(query, count, ids);
+        foreach (var (id, score) in hits)
+        {
+            if (!(Math.Abs(score) <= 1 + CosineTolerance))
+            {
+                throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
+            }
+        }
+
+        var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), null);
+        return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
     }
 
     private static List<CandidateRow> IndexCandidates(

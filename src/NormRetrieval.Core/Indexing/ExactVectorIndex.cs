@@ -147,6 +147,58 @@ public sealed class ExactVectorIndex : IVectorIndex
         return (_ids.AsSpan(0, _count).ToArray(), _vectors.AsSpan(0, _count * Dimension).ToArray());
     }
 
+    /// <summary>
+    /// The top <paramref name="k"/> of one query among the given ids only (ids the index does not hold are skipped):
+    /// an exact filtered search that reads no vector from anywhere but memory.
+    /// </summary>
+    /// <param name="query">The query (unit length for cosine).</param>
+    /// <param name="k">Results wanted (≥ 1).</param>
+    /// <param name="ids">The ids allowed.</param>
+    /// <returns>Id and inner product, best first (ties by id).</returns>
+    public IReadOnlyList<(long Id, float Score)> SearchAmong(ReadOnlySpan<float> query, int k, IEnumerable<long> ids)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (query.Length != Dimension)
+        {
+            throw new ArgumentException($"The query has {query.Length} dimensions; the index has {Dimension}.", nameof(query));
+        }
+
+        var best = new PriorityQueue<long, (float Score, long Id)>(Comparer<(float Score, long Id)>.Create((a, b) =>
+        {
+            int cmp = a.Score.CompareTo(b.Score);
+            return cmp != 0 ? cmp : b.Id.CompareTo(a.Id);
+        }));
+        using var held = _lock.Read();
+        foreach (long id in ids)
+        {
+            if (!_rowOf.TryGetValue(id, out int row))
+            {
+                continue;
+            }
+
+            float score = System.Numerics.Tensors.TensorPrimitives.Dot(query, _vectors.AsSpan(row * Dimension, Dimension));
+            if (best.Count < k)
+            {
+                best.Enqueue(id, (score, id));
+            }
+            else if (best.TryPeek(out _, out var worst) && (score > worst.Score || (score == worst.Score && id < worst.Id)))
+            {
+                best.EnqueueDequeue(id, (score, id));
+            }
+        }
+
+        var result = new List<(long Id, float Score)>(best.Count);
+        while (best.TryDequeue(out long id, out var entry))
+        {
+            result.Add((id, entry.Score));
+        }
+
+        result.Reverse();
+        return result;
+    }
+
     /// <inheritdoc />
     public VectorSearchResults Search(ReadOnlySpan<float> queries, int k, VectorSearchParameters? parameters = null)
     {

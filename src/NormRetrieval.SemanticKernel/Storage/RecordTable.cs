@@ -70,6 +70,26 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The ids of the rows a filter matches (read through the properties' indexes where they have them; no vectors).</summary>
+    public List<long> IdsWhere(SqliteConnection connection, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id FROM {_table} WHERE {filter.Sql};";
+        command.Parameters.AddRange(Clone(filter.Parameters));
+        var ids = new List<long>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+            if ((ids.Count & 65535) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>Scores every row a filter matches against a query (an exact filtered search).</summary>
     public List<CandidateRow> ScanWhere(SqliteConnection connection, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, float[] query, CancellationToken cancellationToken)
     {

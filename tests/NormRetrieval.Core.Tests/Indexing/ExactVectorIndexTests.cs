@@ -75,6 +75,28 @@ public sealed class ExactVectorIndexTests
     }
 
     [Fact]
+    public void A_search_among_given_ids_equals_a_naive_loop_over_them()
+    {
+        var rng = new Random(12);
+        const int dim = 16, rows = 500;
+        float[] vectors = [.. Enumerable.Range(0, rows * dim).Select(_ => (float)rng.NextDouble() - 0.5f)];
+        using var index = new ExactVectorIndex(dim);
+        index.Add([.. Enumerable.Range(0, rows).Select(i => (long)i * 3)], vectors);
+        index.Remove([30L, 33L]);
+        float[] query = [.. Enumerable.Range(0, dim).Select(_ => (float)rng.NextDouble() - 0.5f)];
+        long[] allowed = [.. Enumerable.Range(0, rows).Where(i => i % 4 == 1).Select(i => (long)i * 3), 30, 33, 7, -1];
+        var expected = allowed.Where(id => id >= 0 && id % 3 == 0 && id / 3 < rows && id != 30 && id != 33)
+            .Select(id => (Id: id, Score: System.Numerics.Tensors.TensorPrimitives.Dot(query, vectors.AsSpan((int)(id / 3) * dim, dim))))
+            .OrderByDescending(x => x.Score).ThenBy(x => x.Id).Take(10).ToList();
+        var actual = index.SearchAmong(query, 10, allowed);
+        Assert.Equal(expected.Select(e => e.Id), actual.Select(a => a.Id));
+        Assert.Equal(expected.Select(e => e.Score), actual.Select(a => a.Score));
+        Assert.Empty(index.SearchAmong(query, 5, [1L, 2L]));
+        Assert.Throws<ArgumentException>(() => index.SearchAmong(new float[3], 5, [0L]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchAmong(query, 0, [0L]));
+    }
+
+    [Fact]
     public void Ties_are_broken_by_the_smaller_id()
     {
         using var index = new ExactVectorIndex(2);
