@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using NormRetrieval.Faiss.Indexing;
 using NormRetrieval.Indexing;
 using NormRetrieval.Ranking;
 using NormRetrieval.SemanticKernel.Storage;
@@ -25,6 +26,9 @@ public partial class NormCollection<TKey, TRecord>
 
     /// <summary>How far a cosine of unit vectors may stray from [−1, 1] by rounding before the index counts as damaged.</summary>
     private const double CosineTolerance = 1e-3;
+
+    /// <summary>How far a quantised index's cosine may stray beyond ±1 (8-bit codes err by well under 1 %).</summary>
+    private const double QuantisedCosineTolerance = 0.05;
 
     /// <inheritdoc />
     protected override async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
@@ -116,14 +120,10 @@ public partial class NormCollection<TKey, TRecord>
             candidates.Clear();
             foreach (var (id, score) in state.Index.Search(query, k, _store.Options.SearchParameters).Results(0))
             {
-                if (!(Math.Abs(score) <= 1 + CosineTolerance))
-                {
-                    throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
-                }
-
+                float cosine = CheckedCosine(state, id, score);
                 if (candidates.Count < count && state.Norms.TryGet(id, out double norm, out int? tokens))
                 {
-                    candidates.Add(new RerankCandidate<long>(id, score, norm, tokens));
+                    candidates.Add(new RerankCandidate<long>(id, cosine, norm, tokens));
                 }
             }
 
@@ -192,16 +192,20 @@ public partial class NormCollection<TKey, TRecord>
     {
         var ids = state.Table.IdsWhere(connection, filter, cancellationToken);
         var hits = exact.SearchAmong(query, count, ids);
-        foreach (var (id, score) in hits)
-        {
-            if (!(Math.Abs(score) <= 1 + CosineTolerance))
-            {
-                throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
-            }
-        }
-
-        var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), null);
+        var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => CheckedCosine(state, h.Id, h.Score)), null);
         return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+    }
+
+    /// <summary>
+    /// An index's cosine for a hit, checked: beyond ±1 by more than the index's own error, the index is damaged.
+    /// Quantised indexes (SQ, PQ) score from approximate vectors, off by up to their quantisation error; every
+    /// cosine is clamped into [-1, 1].
+    /// </summary>
+    private static float CheckedCosine(CollectionState state, long id, float score)
+    {
+        double tolerance = state.Index is FaissIndex { StoresApproximateVectors: true } ? QuantisedCosineTolerance : CosineTolerance;
+        return Math.Abs(score) <= 1 + tolerance ? Math.Clamp(score, -1f, 1f)
+            : throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
     }
 
     private static List<CandidateRow> IndexCandidates(
@@ -217,15 +221,7 @@ public partial class NormCollection<TKey, TRecord>
         while (true)
         {
             var hits = state.Index.Search(query, k, parameters).Results(0);
-            foreach (var (id, score) in hits)
-            {
-                if (!(Math.Abs(score) <= 1 + CosineTolerance))
-                {
-                    throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
-                }
-            }
-
-            var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => h.Score), filter);
+            var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => CheckedCosine(state, h.Id, h.Score)), filter);
             if (rows.Count >= count || k >= indexed)
             {
                 return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];

@@ -27,6 +27,11 @@ if (args.Length > 0 && args[0] == "scale")
     return await ScaleSuite.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "open-probe")
+{
+    return await OpenProbe.MainAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "store")
 {
     return await StoreSuite.RunAsync(args[1..]);

@@ -12,12 +12,12 @@ namespace NormRetrieval.Benchmarks;
 /// <summary>
 /// How the embedded store's costs grow with its size: for each size and index, ingest against its ceilings measured
 /// in the same run (bare SQLite insert of the same rows, bare Faiss add of the same batches), reopen after a clean
-/// close, memory and disk per record, top-10 latency at recall@10 ≥ 0.95 against exact search, filtered searches at
+/// close (cold and warm, each in a fresh process), resident memory of the open, disk per record, top-10 latency at recall@10 ≥ 0.95 against exact search, filtered searches at
 /// 1 %, 10 % and 50 % selectivity, and update and delete rates.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--out FILE]</c>.
-/// The reopen figure is with the files in the page cache (dropping it needs privileges a shared machine does not give).
+/// Opens run in child processes (<see cref="OpenProbe"/>), cold (files dropped from the page cache) and warm.
 /// </remarks>
 internal static class ScaleSuite
 {
@@ -32,8 +32,8 @@ internal static class ScaleSuite
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Embedded store at {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} × 384 real-like vectors (raw norms drawn log-normally), batches of {Batch}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}; {Queries} queries per latency figure, one thread, top 10.");
         report.AppendLine();
-        report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | reopen s | RSS after reopen MB | index file MB | disk B/record | search p50 ms | p99 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | cold open s | reopen s | RSS of open MB | RSS / index file | index file MB | disk B/record | search p50 ms | p99 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         string root = Path.Combine(Path.GetTempPath(), "normretrieval-scale-bench-" + Environment.ProcessId);
         try
         {
@@ -63,7 +63,7 @@ internal static class ScaleSuite
         }
 
         report.AppendLine();
-        report.AppendLine("Ceilings: bare SQLite inserts the same rows (key, data JSON, norm, direction blob) in the same transactions of 1,000 with WAL and synchronous=FULL; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Reopen: a new NormVectorStore over the closed folder until its first search returns. RSS: the process's resident memory after the reopen and a search, less its resident memory before the open. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 64, 128, 256 reaching 0.95.");
+        report.AppendLine("Ceilings: bare SQLite inserts the same rows (key, data JSON, norm, direction blob) in the same transactions of 1,000 with WAL and synchronous=FULL; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Cold open: a fresh process opens the closed folder (its files first dropped from the page cache with posix_fadvise DONTNEED) until its first search returns; reopen: the same, files cached. RSS of open: that warm process's resident memory after the search less before the open (MiB); RSS / index file: that over the index file's size. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 64, 128, 256 reaching 0.95.");
         Console.WriteLine(report);
         if (output is not null)
         {
@@ -95,17 +95,16 @@ internal static class ScaleSuite
 
         records = null;
         GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long before = Process.GetCurrentProcess().WorkingSet64;
-        var open = Stopwatch.StartNew();
+
+        // Open time and memory in fresh processes: first with the folder's files dropped from the page cache, then
+        // (the files cached again by that open) a warm reopen.
+        var cold = OpenProbe.Run(path, factory, cold: true);
+        var warm = OpenProbe.Run(path, factory, cold: false);
         int nq = queries.Length / dim;
         var reopenOptions = Options(factory);
         reopenOptions.SearchParameters = new VectorSearchParameters { Threads = 1 };
         using var reopened = new NormVectorStore(path, reopenOptions);
         var c = reopened.GetCollection<long, Row>("bench", new NormCollectionOptions());
-        _ = await c.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(0, dim), 10).ToListAsync();
-        double reopen = open.Elapsed.TotalSeconds;
-        long rss = Process.GetCurrentProcess().WorkingSet64 - before;
         long indexBytes = new DirectoryInfo(path).GetFiles("index_*").Sum(f => f.Length);
         long diskBytes = new DirectoryInfo(path).GetFiles().Sum(f => f.Length);
 
@@ -160,7 +159,7 @@ internal static class ScaleSuite
         double deleteRate = changes / deleteClock.Elapsed.TotalSeconds;
         var ci = CultureInfo.InvariantCulture;
         return string.Create(ci,
-            $"| {rows:N0} | {factory} | {ingest:F0} | {ingest / sqlite:F2}× | {ingest / bareAdd:F2}× | {reopen:F2} | {rss / 1e6:F0} | {indexBytes / 1e6:F0} | {(double)diskBytes / rows:F0} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} | {recall:F3} | {(ef == 0 ? "—" : ef.ToString(ci))} | {filtered[0]:F2} | {filtered[1]:F2} | {filtered[2]:F2} | {updateRate:F0} | {deleteRate:F0} |");
+            $"| {rows:N0} | {factory} | {ingest:F0} | {ingest / sqlite:F2}× | {ingest / bareAdd:F2}× | {cold.Seconds:F2} | {warm.Seconds:F2} | {warm.AddedMb:F0} | {warm.AddedMb / (indexBytes / 1048576.0):F2}× | {indexBytes / 1e6:F0} | {(double)diskBytes / rows:F0} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} | {recall:F3} | {(ef == 0 ? "—" : ef.ToString(ci))} | {filtered[0]:F2} | {filtered[1]:F2} | {filtered[2]:F2} | {updateRate:F0} | {deleteRate:F0} |");
     }
 
     /// <summary><c>exact</c> is the managed exact index; anything else a Faiss factory.</summary>
@@ -181,7 +180,7 @@ internal static class ScaleSuite
     private static double BareFaissAdd(string factory, float[] data, int dim)
     {
         int rows = data.Length / dim;
-        using IVectorIndex index = factory == "exact" ? new ExactVectorIndex(dim) : FaissIndex.Create(dim, new FaissIndexOptions { Factory = factory });
+        using IVectorIndex index = factory == "exact" ? new ExactVectorIndex(dim) : FaissIndex.Create(dim, new FaissIndexOptions { Factory = factory, TrainAfter = FaissIndex.SuggestedTrainingSize(factory) });
         var clock = Stopwatch.StartNew();
         for (int start = 0; start < rows; start += Batch)
         {

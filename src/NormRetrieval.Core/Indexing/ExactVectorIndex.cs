@@ -24,6 +24,9 @@ namespace NormRetrieval.Indexing;
 /// </remarks>
 public sealed class ExactVectorIndex : IVectorIndex
 {
+    /// <summary>Floats read or written per call (64 MB): a span of bytes cannot cover more than 2 GB.</summary>
+    private const int IoBlock = 1 << 24;
+
     private const uint Magic = 0x4958524E; // "NRXI"
     private const int FormatVersion = 1;
 
@@ -254,7 +257,11 @@ public sealed class ExactVectorIndex : IVectorIndex
             BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
             stream.Write(header);
             stream.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
-            stream.Write(MemoryMarshal.AsBytes(_vectors.AsSpan(0, _count * Dimension)));
+            for (long at = 0, total = (long)_count * Dimension; at < total; at += IoBlock)
+            {
+                stream.Write(MemoryMarshal.AsBytes(_vectors.AsSpan((int)at, (int)Math.Min(IoBlock, total - at))));
+            }
+
             stream.Flush(flushToDisk: true);
         }
 
@@ -270,17 +277,32 @@ public sealed class ExactVectorIndex : IVectorIndex
     public static ExactVectorIndex Load(string path, ExactVectorIndexOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Load(stream, path, options);
+    }
+
+    /// <summary>
+    /// Reads an index written by <see cref="Save"/> from a stream positioned at its start, reading every byte
+    /// once, in order (a caller can hash the file as it is read).
+    /// </summary>
+    /// <param name="stream">The stream; its length must be known.</param>
+    /// <param name="name">How errors name the source.</param>
+    /// <param name="options">Threads and block sizes.</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="InvalidDataException">The stream is not an index of this format, or is truncated or damaged.</exception>
+    public static ExactVectorIndex Load(Stream stream, string name, ExactVectorIndexOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         if (!BitConverter.IsLittleEndian)
         {
             throw new PlatformNotSupportedException("Index files are little-endian.");
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         Span<byte> header = stackalloc byte[20];
         if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length ||
             BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
         {
-            throw new InvalidDataException($"'{path}' is not a NormRetrieval exact index file.");
+            throw new InvalidDataException($"'{name}' is not a NormRetrieval exact index file.");
         }
 
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
@@ -289,19 +311,24 @@ public sealed class ExactVectorIndex : IVectorIndex
         long expectedLength = 20 + (count * sizeof(long)) + (count * dimension * sizeof(float));
         if (version != FormatVersion || dimension < 1 || count < 0 || count > int.MaxValue || stream.Length != expectedLength)
         {
-            throw new InvalidDataException($"'{path}' is damaged or truncated (version {version}, dimension {dimension}, count {count}, {stream.Length} bytes).");
+            throw new InvalidDataException($"'{name}' is damaged or truncated (version {version}, dimension {dimension}, count {count}, {stream.Length} bytes).");
         }
 
         var index = new ExactVectorIndex(dimension, options);
         int n = (int)count;
         index.EnsureCapacity(n);
         stream.ReadExactly(MemoryMarshal.AsBytes(index._ids.AsSpan(0, n)));
-        stream.ReadExactly(MemoryMarshal.AsBytes(index._vectors.AsSpan(0, n * dimension)));
+        for (long at = 0, total = (long)n * dimension; at < total; at += IoBlock)
+        {
+            // In blocks: a span of bytes cannot cover more than 2 GB (1.4M vectors of 384 dimensions).
+            stream.ReadExactly(MemoryMarshal.AsBytes(index._vectors.AsSpan((int)at, (int)Math.Min(IoBlock, total - at))));
+        }
+
         for (int i = 0; i < n; i++)
         {
             if (index._ids[i] < 0 || !index._rowOf.TryAdd(index._ids[i], i))
             {
-                throw new InvalidDataException($"'{path}' is damaged: id {index._ids[i]} is invalid or repeated.");
+                throw new InvalidDataException($"'{name}' is damaged: id {index._ids[i]} is invalid or repeated.");
             }
         }
 

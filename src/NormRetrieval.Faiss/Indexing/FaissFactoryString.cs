@@ -42,7 +42,9 @@ internal sealed record FaissFactoryString
         get
         {
             int size = 0;
-            foreach (string c in Components)
+
+            // A component may join an index and its storage with '_' (HNSW32_SQ8, HNSW32_PQ16, IVF256_HNSW32): each part counts.
+            foreach (string c in Components.SelectMany(c => c.Split('_', StringSplitOptions.RemoveEmptyEntries)))
             {
                 if (c.StartsWith("IVF", StringComparison.OrdinalIgnoreCase) && int.TryParse(new string([.. c.Skip(3).TakeWhile(char.IsAsciiDigit)]), System.Globalization.CultureInfo.InvariantCulture, out int lists))
                 {
@@ -68,6 +70,16 @@ internal sealed record FaissFactoryString
     /// </summary>
     public bool IsExactFlat => Components.Where(c => !c.Equals("IDMap", StringComparison.OrdinalIgnoreCase) && !c.Equals("IDMap2", StringComparison.OrdinalIgnoreCase))
         .SequenceEqual(["Flat"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the index keeps compressed codes instead of the vectors (scalar, product, residual or additive
+    /// quantisers, LSH, RaBitQ): its scores are approximations of the cosines.
+    /// </summary>
+    public bool IsQuantised => Components.SelectMany(c => c.Split('_', StringSplitOptions.RemoveEmptyEntries))
+        .Any(p => p.StartsWith("SQ", StringComparison.OrdinalIgnoreCase) || p.StartsWith("PQ", StringComparison.OrdinalIgnoreCase)
+            || p.StartsWith("OPQ", StringComparison.OrdinalIgnoreCase) || p.StartsWith("RQ", StringComparison.OrdinalIgnoreCase)
+            || p.StartsWith("LSQ", StringComparison.OrdinalIgnoreCase) || p.StartsWith("LSH", StringComparison.OrdinalIgnoreCase)
+            || p.StartsWith("RaBitQ", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether vectors can be removed by id.</summary>
     public bool SupportsRemove => !IsGraph;

@@ -73,6 +73,12 @@ public sealed class FaissIndex : IVectorIndex
     /// <inheritdoc />
     public bool SupportsRemove => _factory.SupportsRemove;
 
+    /// <summary>
+    /// Whether the index keeps compressed codes (SQ, PQ and other quantisers) rather than the vectors: its
+    /// scores approximate the inner products, and may stray slightly beyond ±1 for unit vectors.
+    /// </summary>
+    public bool StoresApproximateVectors => _factory.IsQuantised;
+
     /// <summary>Whether the index is trained (types without training always are).</summary>
     public bool IsTrained => FaissNative.faiss_Index_is_trained(_handle) != 0;
 

@@ -247,56 +247,65 @@ internal sealed partial class CollectionState : IDisposable
         sealedRows = null;
         string engine = VectorIndexFactory.Effective(info.Engine, logger, info.Name);
         string path = Path.Combine(storage.Directory, $"index_{info.Id}.{VectorIndexFactory.FileExtension(engine)}");
-        if (File.Exists(path) && !SealHolds(storage, info, path, out string? broken, out sealedRows))
+        if (!File.Exists(path))
         {
-            // Damaged, replaced by another collection's file, or from another time than the database (a
-            // restored backup): its vectors cannot be trusted to be the database's, so it is rebuilt.
-            LogIndexRebuilt(logger, info.Name, path, broken!);
-        }
-        else if (File.Exists(path))
-        {
-            try
+            if (HasRows(storage, info))
             {
-                IVectorIndex loaded = VectorIndexFactory.Load(engine, path, IndexOptions(info));
-                if (loaded.Dimension == info.Dimension)
-                {
-                    return loaded;
-                }
-
-                sealedRows = null;
-
-                loaded.Dispose();
-                LogIndexRebuilt(logger, info.Name, path, "its dimension does not match the collection");
+                LogIndexRebuilt(logger, info.Name, path, "the file is missing");
             }
-            catch (Exception ex) when (ex is InvalidDataException or FaissException or IOException)
-            {
-                sealedRows = null;
-                LogIndexRebuilt(logger, info.Name, path, ex.Message);
-            }
+
+            return NewIndex(info, engine);
         }
-        else if (HasRows(storage, info))
+
+        if (storage.IndexSeal(info) is not string seal)
         {
-            LogIndexRebuilt(logger, info.Name, path, "the file is missing");
+            LogIndexRebuilt(logger, info.Name, path, "the database has no record of this file (saved by an older version, or interrupted while saving)");
+            return NewIndex(info, engine);
         }
 
+        // A file the seal does not vouch for (damaged, replaced by another collection's file, or from another time than
+        // the database, as after restoring a backup) cannot be trusted to hold the database's vectors: it is rebuilt.
+        const string NotSealed = "the file is not the one the database recorded (damaged, replaced, or from another time)";
+        var (checksum, rows) = SqliteStorage.ParseSeal(seal);
+        IVectorIndex? loaded = null;
+        try
+        {
+            loaded = Load(engine, path, checksum, IndexOptions(info), out bool intact);
+            string? reason = !intact ? NotSealed : loaded!.Dimension != info.Dimension ? "its dimension does not match the collection" : null;
+            if (reason is null)
+            {
+                sealedRows = rows;
+                return loaded!;
+            }
+
+            LogIndexRebuilt(logger, info.Name, path, reason);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FaissException or IOException)
+        {
+            LogIndexRebuilt(logger, info.Name, path, SqliteStorage.Checksum(path) == checksum ? ex.Message : NotSealed);
+        }
+
+        loaded?.Dispose();
         return NewIndex(info, engine);
     }
 
-    private static bool SealHolds(SqliteStorage storage, CollectionInfo info, string path, out string? reason, out string? sealedRows)
+    /// <summary>
+    /// Loads an index file and checks it against its sealed checksum. The managed exact index is hashed as it is read
+    /// (one pass over the file); a Faiss file is hashed first and read by Faiss only when it matches.
+    /// </summary>
+    private static IVectorIndex? Load(string engine, string path, string checksum, FaissIndexOptions options, out bool intact)
     {
-        sealedRows = null;
-        string? seal = storage.IndexSeal(info);
-        if (seal is null)
+        if (engine == VectorIndexFactory.Faiss)
         {
-            reason = "the database has no record of this file (saved by an older version, or interrupted while saving)";
-            return false;
+            intact = SqliteStorage.Checksum(path) == checksum;
+            return intact ? VectorIndexFactory.Load(engine, path, options) : null;
         }
 
-        var (checksum, rows) = SqliteStorage.ParseSeal(seal);
-        string actual = SqliteStorage.Checksum(path);
-        reason = checksum == actual ? null : "the file is not the one the database recorded (damaged, replaced, or from another time)";
-        sealedRows = reason is null ? rows : null;
-        return reason is null;
+        using var stream = new HashingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20));
+        var index = ExactVectorIndex.Load(stream, path);
+        stream.Drain();
+        intact = stream.Checksum() == checksum;
+        return index;
     }
 
     private static IVectorIndex NewIndex(CollectionInfo info, string engine) =>

@@ -58,6 +58,41 @@ public sealed class TrainedIndexTests
     }
 
     [Fact]
+    public async Task A_compressed_graph_index_HNSW32_SQ8_holds_its_first_vectors_then_trains_its_quantiser()
+    {
+        // The scalar quantiser inside "HNSW32_SQ8" needs training: without it the first add would fail in Faiss.
+        Assert.Equal(1000, FaissIndex.SuggestedTrainingSize("HNSW32_SQ8"));
+        Assert.Equal(39 * 256, FaissIndex.SuggestedTrainingSize("HNSW32_PQ16"));
+        Assert.Null(FaissIndex.SuggestedTrainingSize("HNSW32"));
+        using var temp = new TempStore();
+        var hotels = TempStore.RandomHotels("h", 0, 1200, 4);
+        var options = new NormVectorStoreOptions { Engine = "faiss", IndexFactory = "HNSW32_SQ8" };
+        using (var store = temp.Open(options))
+        {
+            var c = store.GetCollection<string, Hotel>("sq8", new NormCollectionOptions());
+            await c.EnsureCollectionExistsAsync(Ct);
+            await c.UpsertAsync(hotels.Take(600), Ct);
+            var index = (FaissIndex)store.GetState("sq8", Ct)!.Index;
+            Assert.False(index.IsTrained);
+            await TempStore.AssertEachFindsItselfAsync(c, hotels.Take(10), 5e-5, Ct);
+            await c.UpsertAsync(hotels.Skip(600), Ct);
+            Assert.True(index.IsTrained);
+            Assert.Null(index.TrainingError);
+            Assert.Equal(0, index.PendingCount);
+        }
+
+        using (var store = temp.Open(options))
+        {
+            var c = store.GetCollection<string, Hotel>("sq8", new NormCollectionOptions());
+            Assert.Equal(1200, c.IndexCount());
+            Assert.Contains("HNSW32_SQ8", c.IndexDescription, StringComparison.Ordinal);
+
+            // Eight bits a component: each vector still finds itself first, its cosine within the quantiser's error.
+            await TempStore.AssertEachFindsItselfAsync(c, hotels.Where((_, i) => i % 60 == 0), 0.02, Ct);
+        }
+    }
+
+    [Fact]
     public void Case_9_a_failed_automatic_training_keeps_the_vectors_searchable_and_says_why()
     {
         // 40 vectors cannot train 64 lists: Faiss refuses; the vectors stay held and are still found.

@@ -15,11 +15,17 @@ public sealed class GarnetCluster : IDisposable
     private readonly Process?[] _processes;
     private readonly string _server;
     private readonly bool _cluster;
+    private readonly bool _commitWait;
 
-    public GarnetCluster(int nodes, string password, bool cluster = true)
+    /// <param name="nodes">How many garnet-server processes.</param>
+    /// <param name="password">Their password.</param>
+    /// <param name="cluster">Whether they run in cluster mode and join one cluster.</param>
+    /// <param name="commitWait">Whether a write is acknowledged only after its AOF record is flushed (the README's flag; the benchmark also measures without it).</param>
+    public GarnetCluster(int nodes, string password, bool cluster = true, bool commitWait = true)
     {
         Password = password;
         _cluster = cluster;
+        _commitWait = commitWait;
         _server = FindServer();
         Ports = [.. Enumerable.Range(0, nodes).Select(_ => FreePort())];
         _processes = new Process?[nodes];
@@ -89,7 +95,7 @@ public sealed class GarnetCluster : IDisposable
         foreach (string arg in (string[])[
             _server, "--bind", "127.0.0.1", "--port", Ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--enable-vector-set-preview", "-m", "2g",
-            "--checkpointdir", data, "--aof", "--aof-commit-wait", "--device-type", "RandomAccess", "--recover",
+            "--checkpointdir", data, "--aof", .. (_commitWait ? (string[])["--aof-commit-wait"] : []), "--device-type", "RandomAccess", "--recover",
             "--auth", "Password", "--password", Password, .. (_cluster ? (string[])["--cluster", "--cluster-password", Password] : [])])
         {
             start.ArgumentList.Add(arg);
@@ -120,6 +126,19 @@ public sealed class GarnetCluster : IDisposable
                 return false;
             }
         }, $"node {i} to answer");
+    }
+
+    /// <summary>The resident memory of a running node's process, in bytes (from /proc; 0 where there is none).</summary>
+    public long ResidentBytes(int i)
+    {
+        var process = _processes[i];
+        if (process is not { HasExited: false })
+        {
+            return 0;
+        }
+
+        process.Refresh();
+        return process.WorkingSet64;
     }
 
     /// <summary>Kills a node at once (SIGKILL), as a crash would.</summary>
