@@ -30,6 +30,9 @@ public partial class NormCollection<TKey, TRecord>
     /// <summary>How far a quantised index's cosine may stray beyond ±1 (8-bit codes err by well under 1 %).</summary>
     private const double QuantisedCosineTolerance = 0.05;
 
+    /// <summary>How many candidates per result a quantised index is asked for, to be rescored by their exact directions.</summary>
+    private const int RefineFactor = 4;
+
     /// <inheritdoc />
     protected override async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
     {
@@ -50,7 +53,7 @@ public partial class NormCollection<TKey, TRecord>
         }
 
         var (_, candidates) = SearchWindow.Bound(options.Skip, top, ranking, size);
-        if (filter is null && ranking.Policy.UsesNorms && await NormsInMemoryAsync(state, cancellationToken).ConfigureAwait(false))
+        if (filter is null && ranking.Policy.UsesNorms && !IsQuantised(state) && await NormsInMemoryAsync(state, cancellationToken).ConfigureAwait(false))
         {
             return await Run(() => RankFromMemory(state, direction, queryNorm, candidates, request), "Search").ConfigureAwait(false);
         }
@@ -198,12 +201,12 @@ public partial class NormCollection<TKey, TRecord>
 
     /// <summary>
     /// An index's cosine for a hit, checked: beyond ±1 by more than the index's own error, the index is damaged.
-    /// Quantised indexes (SQ, PQ) score from approximate vectors, off by up to their quantisation error; every
-    /// cosine is clamped into [-1, 1].
+    /// Quantised indexes (SQ, PQ) score from approximate vectors, off by up to their quantisation error (their
+    /// candidates are then rescored exactly, <see cref="IndexCandidates"/>); every cosine is clamped into [-1, 1].
     /// </summary>
     private static float CheckedCosine(CollectionState state, long id, float score)
     {
-        double tolerance = state.Index is FaissIndex { StoresApproximateVectors: true } ? QuantisedCosineTolerance : CosineTolerance;
+        double tolerance = IsQuantised(state) ? QuantisedCosineTolerance : CosineTolerance;
         return Math.Abs(score) <= 1 + tolerance ? Math.Clamp(score, -1f, 1f)
             : throw state.Damaged(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the index returned a cosine of {score:G4} for record id {id}"));
     }
@@ -217,11 +220,22 @@ public partial class NormCollection<TKey, TRecord>
             return [];
         }
 
-        int k = (int)Math.Min(indexed, count + state.Tombstones.Count);
+        // A quantised index ranks by approximate cosines: it is asked for RefineFactor times as many candidates, which
+        // are scored again by the exact directions their rows hold (read anyway, their checksums cover them).
+        bool refine = IsQuantised(state);
+        int k = (int)Math.Min(indexed, ((long)count * (refine ? RefineFactor : 1)) + state.Tombstones.Count);
         while (true)
         {
             var hits = state.Index.Search(query, k, parameters).Results(0);
             var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => CheckedCosine(state, h.Id, h.Score)), filter);
+            if (refine)
+            {
+                // A row whose direction has the wrong length is damaged: it keeps the index's cosine, so that it is
+                // refused (not silently dropped) when it ranks among the results.
+                rows = [.. rows.Select(r => r.Direction.Length != query.Length * sizeof(float) ? r
+                    : r with { Cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(r.Direction)) })];
+            }
+
             if (rows.Count >= count || k >= indexed)
             {
                 return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
@@ -230,4 +244,6 @@ public partial class NormCollection<TKey, TRecord>
             k = (int)Math.Min(indexed, (long)k * 4);
         }
     }
+
+    private static bool IsQuantised(CollectionState state) => state.Index is FaissIndex { StoresApproximateVectors: true };
 }

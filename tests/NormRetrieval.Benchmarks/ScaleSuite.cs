@@ -16,7 +16,8 @@ namespace NormRetrieval.Benchmarks;
 /// 1 %, 10 % and 50 % selectivity, and update and delete rates.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--out FILE]</c>.
+/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--out FILE] [--keep DIR]</c>
+/// (<c>--keep</c> leaves each store in DIR/INDEX, after its updates and deletes, for probing).
 /// Opens run in child processes (<see cref="OpenProbe"/>), cold (files dropped from the page cache) and warm.
 /// </remarks>
 internal static class ScaleSuite
@@ -32,9 +33,10 @@ internal static class ScaleSuite
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Embedded store at {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} × 384 real-like vectors (raw norms drawn log-normally), batches of {Batch}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}; {Queries} queries per latency figure, one thread, top 10.");
         report.AppendLine();
-        report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | cold open s | reopen s | RSS of open MB | RSS / index file | index file MB | disk B/record | search p50 ms | p99 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        string root = Path.Combine(Path.GetTempPath(), "normretrieval-scale-bench-" + Environment.ProcessId);
+        report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | cold open s | reopen s | RSS of open MB | RSS / index file | index file MB | disk B/record | search p50 ms | p99 ms | bare index p50 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        string? keep = args.SkipWhile(a => a != "--keep").Skip(1).FirstOrDefault();
+        string root = keep ?? Path.Combine(Path.GetTempPath(), "normretrieval-scale-bench-" + Environment.ProcessId);
         try
         {
             foreach (int rows in sizes)
@@ -50,20 +52,23 @@ internal static class ScaleSuite
                 {
                     report.AppendLine(await MeasureAsync(Path.Combine(root, factory), factory, data, norms, queries, truth, dim, sqlite));
                     Console.Error.WriteLine(report.ToString().Split('\n')[^2]);
-                    Directory.Delete(Path.Combine(root, factory), recursive: true);
+                    if (keep is null)
+                    {
+                        Directory.Delete(Path.Combine(root, factory), recursive: true);
+                    }
                 }
             }
         }
         finally
         {
-            if (Directory.Exists(root))
+            if (keep is null && Directory.Exists(root))
             {
                 Directory.Delete(root, recursive: true);
             }
         }
 
         report.AppendLine();
-        report.AppendLine("Ceilings: bare SQLite inserts the same rows (key, data JSON, norm, direction blob) in the same transactions of 1,000 with WAL and synchronous=FULL; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Cold open: a fresh process opens the closed folder (its files first dropped from the page cache with posix_fadvise DONTNEED) until its first search returns; reopen: the same, files cached. RSS of open: that warm process's resident memory after the search less before the open (MiB); RSS / index file: that over the index file's size. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 64, 128, 256 reaching 0.95.");
+        report.AppendLine("Ceilings: bare SQLite inserts the same rows (key, data JSON, norm, direction blob) in the same transactions of 1,000 with WAL and synchronous=FULL; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Cold open: a fresh process opens the closed folder (its files first dropped from the page cache with posix_fadvise DONTNEED) until its first search returns; reopen: the same, files cached. RSS of open: that warm process's resident memory after the search less before the open (MiB); RSS / index file: that over the index file's size. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 48, 64, 96, 128, 192, 256 reaching 0.95. Bare index p50: the index built for the add ceiling, searched with the same queries, efSearch and one thread (no SQLite, no records).");
         Console.WriteLine(report);
         if (output is not null)
         {
@@ -76,7 +81,8 @@ internal static class ScaleSuite
     private static async Task<string> MeasureAsync(string path, string factory, float[] data, float[] norms, float[] queries, long[][] truth, int dim, double sqlite)
     {
         int rows = norms.Length;
-        double bareAdd = BareFaissAdd(factory, data, dim);
+        var (bareAdd, bare) = BareFaissAdd(factory, data, dim);
+        using var bareIndex = bare;
         double ingest;
         var records = Enumerable.Range(0, rows).Select(i => Record(i, data, norms, dim)).ToList();
         using (var store = new NormVectorStore(path, Options(factory)))
@@ -111,7 +117,7 @@ internal static class ScaleSuite
         // The smallest efSearch that reaches recall 0.95 (exact indexes ignore it).
         int ef = 0;
         double recall = 0;
-        foreach (int candidate in factory.Contains("HNSW", StringComparison.OrdinalIgnoreCase) ? new[] { 16, 32, 64, 128, 256 } : [0])
+        foreach (int candidate in factory.Contains("HNSW", StringComparison.OrdinalIgnoreCase) ? new[] { 16, 32, 48, 64, 96, 128, 192, 256 } : [0])
         {
             reopened.Options.SearchParameters = new VectorSearchParameters { EfSearch = candidate == 0 ? null : candidate, Threads = 1 };
             var options = Cosine();
@@ -132,6 +138,10 @@ internal static class ScaleSuite
 
         var search = Cosine();
         var times = await Latency.TimesAsync(nq, q => c.SearchAsync((ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim), 10, search).ToListAsync().AsTask());
+
+        // The ceiling: the bare index built for the ingest ceiling, searched with the same queries and efSearch, one thread.
+        var bareParameters = new VectorSearchParameters { EfSearch = ef == 0 ? null : ef, Threads = 1 };
+        var bareTimes = Latency.Times(nq, q => bareIndex.Search(queries.AsSpan(q * dim, dim), 10, bareParameters));
         var filtered = new List<double>();
         foreach (int percent in new[] { 1, 10, 50 })
         {
@@ -159,7 +169,7 @@ internal static class ScaleSuite
         double deleteRate = changes / deleteClock.Elapsed.TotalSeconds;
         var ci = CultureInfo.InvariantCulture;
         return string.Create(ci,
-            $"| {rows:N0} | {factory} | {ingest:F0} | {ingest / sqlite:F2}× | {ingest / bareAdd:F2}× | {cold.Seconds:F2} | {warm.Seconds:F2} | {warm.AddedMb:F0} | {warm.AddedMb / (indexBytes / 1048576.0):F2}× | {indexBytes / 1e6:F0} | {(double)diskBytes / rows:F0} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} | {recall:F3} | {(ef == 0 ? "—" : ef.ToString(ci))} | {filtered[0]:F2} | {filtered[1]:F2} | {filtered[2]:F2} | {updateRate:F0} | {deleteRate:F0} |");
+            $"| {rows:N0} | {factory} | {ingest:F0} | {ingest / sqlite:F2}× | {ingest / bareAdd:F2}× | {cold.Seconds:F2} | {warm.Seconds:F2} | {warm.AddedMb:F0} | {warm.AddedMb / (indexBytes / 1048576.0):F2}× | {indexBytes / 1e6:F0} | {(double)diskBytes / rows:F0} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} | {Latency.Percentile(bareTimes, 0.5):F2} | {recall:F3} | {(ef == 0 ? "—" : ef.ToString(ci))} | {filtered[0]:F2} | {filtered[1]:F2} | {filtered[2]:F2} | {updateRate:F0} | {deleteRate:F0} |");
     }
 
     /// <summary><c>exact</c> is the managed exact index; anything else a Faiss factory.</summary>
@@ -177,10 +187,10 @@ internal static class ScaleSuite
         return new Row { Key = i, Bucket = i % 100, Title = "document " + i.ToString(CultureInfo.InvariantCulture), Vector = v };
     }
 
-    private static double BareFaissAdd(string factory, float[] data, int dim)
+    private static (double Rate, IVectorIndex Index) BareFaissAdd(string factory, float[] data, int dim)
     {
         int rows = data.Length / dim;
-        using IVectorIndex index = factory == "exact" ? new ExactVectorIndex(dim) : FaissIndex.Create(dim, new FaissIndexOptions { Factory = factory, TrainAfter = FaissIndex.SuggestedTrainingSize(factory) });
+        IVectorIndex index = factory == "exact" ? new ExactVectorIndex(dim) : FaissIndex.Create(dim, new FaissIndexOptions { Factory = factory, TrainAfter = FaissIndex.SuggestedTrainingSize(factory) });
         var clock = Stopwatch.StartNew();
         for (int start = 0; start < rows; start += Batch)
         {
@@ -188,7 +198,7 @@ internal static class ScaleSuite
             index.Add([.. Enumerable.Range(start, count).Select(i => (long)i)], data.AsSpan(start * dim, count * dim));
         }
 
-        return rows / clock.Elapsed.TotalSeconds;
+        return (rows / clock.Elapsed.TotalSeconds, index);
     }
 
     private static long[][] ExactTopTen(float[] data, float[] queries, int dim)

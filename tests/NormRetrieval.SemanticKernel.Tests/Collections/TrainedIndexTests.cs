@@ -1,5 +1,6 @@
 using NormRetrieval.Faiss.Indexing;
 using NormRetrieval.SemanticKernel;
+using NormRetrieval.VectorData;
 
 namespace NormRetrieval.SemanticKernel.Tests.Collections;
 
@@ -87,8 +88,17 @@ public sealed class TrainedIndexTests
             Assert.Equal(1200, c.IndexCount());
             Assert.Contains("HNSW32_SQ8", c.IndexDescription, StringComparison.Ordinal);
 
-            // Eight bits a component: each vector still finds itself first, its cosine within the quantiser's error.
-            await TempStore.AssertEachFindsItselfAsync(c, hotels.Where((_, i) => i % 60 == 0), 0.02, Ct);
+            // Eight bits a component rank the candidates; their exact directions (from their rows) score them: each
+            // vector finds itself first with a cosine of 1, not the quantiser's approximation.
+            var index = (FaissIndex)store.GetState("sq8", Ct)!.Index;
+            Assert.True(index.StoresApproximateVectors);
+            var approximate = index.Search(hotels[0].Embedding!, 1).Results(0).Single();
+            Assert.NotEqual(1f, approximate.Score);
+            await TempStore.AssertEachFindsItselfAsync(c, hotels.Where((_, i) => i % 60 == 0), 5e-5, Ct);
+
+            // Norm-aware ranking takes the same rescored candidates.
+            var ranked = await c.SearchAsync(hotels[7].Embedding!, 3, new NormSearchOptions<Hotel> { Ranking = NormRankingOptions.Parse("specificity:0.01") }, Ct).ToListAsync(Ct);
+            Assert.Equal(hotels[7].Id, ranked[0].Record.Id);
         }
     }
 
