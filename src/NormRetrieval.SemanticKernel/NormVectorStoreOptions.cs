@@ -22,6 +22,7 @@ public sealed class NormVectorStoreOptions : NormStoreOptions
         SearchParameters = source.SearchParameters;
         ReadOnly = source.ReadOnly;
         VerifyOnOpen = source.VerifyOnOpen;
+        VerifyOnOpenMaxBytes = source.VerifyOnOpenMaxBytes;
         MaxDatabasePages = source.MaxDatabasePages;
     }
 
@@ -49,6 +50,15 @@ public sealed class NormVectorStoreOptions : NormStoreOptions
 
     /// <summary>Run SQLite's <c>quick_check</c> when the store opens (default true), so a damaged database is reported at once.</summary>
     public bool VerifyOnOpen { get; set; } = true;
+
+    /// <summary>
+    /// The largest database (main file and write-ahead log together, in bytes) whose <c>quick_check</c> runs when the
+    /// store opens: default 256 MiB (about 100,000 records of 384 dimensions); null: any size. The check reads the
+    /// whole file — for a million records, 2 GB and 30 s from a slow disk — so a larger store opens without it, and
+    /// says so in the log. Nothing goes unchecked: every row is checked against its checksum whenever it is read,
+    /// and <see cref="NormVectorStore.VerifyAsync(CancellationToken)"/> (<c>normretrieval verify</c>) checks everything.
+    /// </summary>
+    public long? VerifyOnOpenMaxBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>
     /// Caps the database at this many pages (SQLite's <c>max_page_count</c>); a write beyond fails as on a

@@ -324,6 +324,7 @@ public sealed class ExactVectorIndex : IVectorIndex
             stream.ReadExactly(MemoryMarshal.AsBytes(index._vectors.AsSpan((int)at, (int)Math.Min(IoBlock, total - at))));
         }
 
+        index._rowOf.EnsureCapacity(n);
         for (int i = 0; i < n; i++)
         {
             if (index._ids[i] < 0 || !index._rowOf.TryAdd(index._ids[i], i))

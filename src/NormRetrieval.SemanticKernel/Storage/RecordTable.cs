@@ -192,7 +192,8 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
     public (long Count, long MaxId) Fingerprint(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*), IFNULL(MAX(id), 0) FROM {_table};";
+        // Two subqueries: alone, COUNT(*) takes SQLite's b-tree count and MAX(id) one seek; together they scan an index.
+        command.CommandText = $"SELECT (SELECT COUNT(*) FROM {_table}), (SELECT IFNULL(MAX(id), 0) FROM {_table});";
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));

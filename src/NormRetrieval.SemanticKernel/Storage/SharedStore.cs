@@ -9,7 +9,7 @@ namespace NormRetrieval.SemanticKernel.Storage;
 /// a DI container may create stores per scope or per resolution; the last one disposed closes the folder.
 /// Another process still finds the folder locked.
 /// </summary>
-internal sealed class SharedStore
+internal sealed partial class SharedStore
 {
     private static readonly Dictionary<string, SharedStore> OpenStores = new(StringComparer.Ordinal);
     private static readonly Lock Registry = new();
@@ -49,6 +49,11 @@ internal sealed class SharedStore
             }
 
             var store = new SharedStore(new SqliteStorage(directory, options), logger) { _references = 1 };
+            if (store.Storage.SkippedOpenCheck)
+            {
+                LogOpenCheckSkipped(logger, store.Storage.DatabasePath, store.Storage.DatabaseBytes() / 1048576.0, (options.VerifyOnOpenMaxBytes ?? 0) / 1048576.0);
+            }
+
             OpenStores[directory] = store;
             return store;
         }
@@ -177,4 +182,7 @@ internal sealed class SharedStore
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database {Path} ({SizeMiB:F0} MiB) is larger than VerifyOnOpenMaxBytes ({LimitMiB:F0} MiB): opened without quick_check. Rows are checked against their checksums as they are read; VerifyAsync (normretrieval verify) checks everything.")]
+    private static partial void LogOpenCheckSkipped(ILogger logger, string path, double sizeMiB, double limitMiB);
 }

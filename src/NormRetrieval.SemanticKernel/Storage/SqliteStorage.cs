@@ -66,7 +66,8 @@ internal sealed partial class SqliteStorage : IDisposable
                 AddRowChecksums(connection);
             }
 
-            if (options.VerifyOnOpen)
+            SkippedOpenCheck = options.VerifyOnOpen && DatabaseBytes() > options.VerifyOnOpenMaxBytes;
+            if (options.VerifyOnOpen && !SkippedOpenCheck)
             {
                 using var check = connection.CreateCommand();
                 check.CommandText = "PRAGMA quick_check;";
@@ -95,6 +96,17 @@ internal sealed partial class SqliteStorage : IDisposable
     }
 
     public string Directory { get; }
+
+    /// <summary>Whether the database was too large for the check at open (see <see cref="NormVectorStoreOptions.VerifyOnOpenMaxBytes"/>).</summary>
+    public bool SkippedOpenCheck { get; private set; }
+
+    /// <summary>The database's size on disk: its main file and its write-ahead log.</summary>
+    public long DatabaseBytes()
+    {
+        var main = new FileInfo(DatabasePath);
+        var wal = new FileInfo(DatabasePath + "-wal");
+        return (main.Exists ? main.Length : 0) + (wal.Exists ? wal.Length : 0);
+    }
 
     public string DatabasePath { get; }
 

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.VectorData;
 using NormRetrieval.Vectors;
 
@@ -13,6 +14,46 @@ public sealed class DurabilityTests
         var c = store.GetCollection<string, Hotel>("h");
         await c.EnsureCollectionExistsAsync(Ct);
         await c.UpsertAsync(Enumerable.Range(0, 50).Select(i => TempStore.Hotel("k" + i, i + 1, i % 7, 1, 2)), Ct);
+    }
+
+    [Fact]
+    public async Task A_database_larger_than_VerifyOnOpenMaxBytes_opens_without_quick_check_and_says_so()
+    {
+        using var temp = new TempStore();
+        await SeedAsync(temp);
+
+        // Damage the records table's root page header: quick_check sees it.
+        string db = Path.Combine(temp.Path, "store.db");
+        long root, pageSize;
+        using (var connection = new SqliteConnection($"Data Source={db}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            command.ExecuteNonQuery();
+            command.CommandText = "SELECT rootpage FROM sqlite_master WHERE name = 'records_1';";
+            root = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            command.CommandText = "PRAGMA page_size;";
+            pageSize = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using (var file = new FileStream(db, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = (root - 1) * pageSize;
+            file.WriteByte(0x07);
+        }
+
+        // Within the limit (the default, 256 MiB), the damage is reported at open.
+        var refused = Assert.Throws<VectorStoreException>(() => temp.Open());
+        Assert.Contains("is damaged", refused.Message, StringComparison.Ordinal);
+
+        // Above it, the store opens without the whole-file read and says so; verification still finds the damage
+        // (here it cannot even read the table: a typed error, not a clean report).
+        using var store = temp.Open(new NormVectorStoreOptions { VerifyOnOpenMaxBytes = 1 });
+        Assert.Contains(temp.Logs.Messages, m => m.Contains("opened without quick_check", StringComparison.Ordinal));
+        var verify = await Assert.ThrowsAsync<VectorStoreException>(() => store.VerifyAsync(Ct));
+        Assert.Contains("damaged", verify.Message, StringComparison.Ordinal);
     }
 
     [Theory]
