@@ -30,8 +30,8 @@ public partial class NormCollection<TKey, TRecord>
     /// <summary>How far a quantised index's cosine may stray beyond ±1 (8-bit codes err by well under 1 %).</summary>
     private const double QuantisedCosineTolerance = 0.05;
 
-    /// <summary>How many candidates per result a quantised index is asked for, to be rescored by their exact directions.</summary>
-    private const int RefineFactor = 4;
+    /// <summary>How many candidates per result a quantised index is asked for by default, to be rescored by their exact directions.</summary>
+    private const int DefaultRefineFactor = 4;
 
     /// <inheritdoc />
     protected override async Task<NormSearchResponse<TRecord>> SearchCoreAsync<TInput>(SearchRequest<TInput, TRecord> request, CancellationToken cancellationToken)
@@ -223,7 +223,8 @@ public partial class NormCollection<TKey, TRecord>
         // A quantised index ranks by approximate cosines: it is asked for RefineFactor times as many candidates, which
         // are scored again by the exact directions their rows hold (read anyway, their checksums cover them).
         bool refine = IsQuantised(state);
-        int k = (int)Math.Min(indexed, ((long)count * (refine ? RefineFactor : 1)) + state.Tombstones.Count);
+        int factor = refine ? parameters?.RefineFactor ?? DefaultRefineFactor : 1;
+        int k = (int)Math.Min(indexed, ((long)count * factor) + state.Tombstones.Count);
         while (true)
         {
             var hits = state.Index.Search(query, k, parameters).Results(0);

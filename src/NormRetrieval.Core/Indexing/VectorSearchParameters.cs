@@ -11,4 +11,17 @@ public sealed record VectorSearchParameters
 
     /// <summary>Threads to use for a batch of queries; null means the engine's default.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// Quantised indexes (SQ, PQ): how many candidates per wanted result the index is asked for, to be rescored by
+    /// the records' exact directions (null: 4; at least 1). Higher: better recall on dense near-duplicates, slower.
+    /// </summary>
+    public int? RefineFactor
+    {
+        get => _refineFactor;
+        init => _refineFactor = value is null or >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(RefineFactor), value, "The refine factor must be at least 1.");
+    }
+
+    private readonly int? _refineFactor;
 }

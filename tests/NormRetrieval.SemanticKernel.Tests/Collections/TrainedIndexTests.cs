@@ -1,4 +1,5 @@
 using NormRetrieval.Faiss.Indexing;
+using NormRetrieval.Indexing;
 using NormRetrieval.SemanticKernel;
 using NormRetrieval.VectorData;
 
@@ -99,6 +100,16 @@ public sealed class TrainedIndexTests
             // Norm-aware ranking takes the same rescored candidates.
             var ranked = await c.SearchAsync(hotels[7].Embedding!, 3, new NormSearchOptions<Hotel> { Ranking = NormRankingOptions.Parse("specificity:0.01") }, Ct).ToListAsync(Ct);
             Assert.Equal(hotels[7].Id, ranked[0].Record.Id);
+
+            // The refine factor sets how many candidates are rescored: 120 per result fetches all 1,200 records, so
+            // the ten returned are exactly the ten best cosines of a brute-force scan.
+            Assert.Throws<ArgumentOutOfRangeException>(() => new VectorSearchParameters { RefineFactor = 0 });
+            float[] query = [0.3f, -0.5f, 0.1f, 0.8f];
+            float scale = 1 / MathF.Sqrt(query.Sum(x => x * x));
+            double[] best = [.. hotels.Select(h => (double)h.Embedding!.Zip(query, (a, b) => a * b * scale).Sum()).OrderDescending().Take(10)];
+            store.Options.SearchParameters = new VectorSearchParameters { EfSearch = 16, RefineFactor = 120 };
+            var refined = await c.SearchAsync(new ReadOnlyMemory<float>(query), 10, cancellationToken: Ct).ToListAsync(Ct);
+            Assert.Equal(best, refined.Select(r => r.Score!.Value), (a, b) => Math.Abs(a - b) < 1e-5);
         }
     }
 
