@@ -45,7 +45,7 @@ internal static class ScaleSuite
                 var rng = new Random(5);
                 float[] norms = [.. Enumerable.Range(0, rows).Select(_ => (float)Math.Exp(1.7 + (0.15 * Normal(rng))))];
                 Directory.CreateDirectory(root);
-                double sqlite = StoreSuite.BareSqliteIngest(Path.Combine(root, "bare.db"), data, dim);
+                double sqlite = StoreSuite.BareSqliteIngest(Path.Combine(root, "bare.db"), data, dim, sameSchema: true);
                 File.Delete(Path.Combine(root, "bare.db"));
                 var truth = ExactTopTen(data, queries, dim);
                 foreach (string factory in factories)
@@ -83,6 +83,7 @@ internal static class ScaleSuite
         int rows = norms.Length;
         var (bareAdd, bare) = BareFaissAdd(factory, data, dim);
         using var bareIndex = bare;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {rows:N0} {factory}: bare add {bareAdd:F0} rec/s, bare SQLite {sqlite:F0} rec/s"));
         double ingest;
         var records = Enumerable.Range(0, rows).Select(i => Record(i, data, norms, dim)).ToList();
         using (var store = new NormVectorStore(path, Options(factory)))
@@ -96,6 +97,7 @@ internal static class ScaleSuite
             }
 
             ingest = rows / clock.Elapsed.TotalSeconds;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {rows:N0} {factory}: store ingest {ingest:F0} rec/s"));
             store.Checkpoint();
         }
 
@@ -177,13 +179,13 @@ internal static class ScaleSuite
     }
 
     /// <summary><c>exact</c> is the managed exact index; anything else a Faiss factory.</summary>
-    private static NormVectorStoreOptions Options(string factory) => factory == "exact"
+    internal static NormVectorStoreOptions Options(string factory) => factory == "exact"
         ? new NormVectorStoreOptions { Engine = "flat" }
         : new NormVectorStoreOptions { Engine = "faiss", IndexFactory = factory };
 
     private static NormSearchOptions<Row> Cosine() => new() { Ranking = new NormRankingOptions() };
 
-    private static Row Record(int i, float[] data, float[] norms, int dim, int? vectorOf = null)
+    internal static Row Record(int i, float[] data, float[] norms, int dim, int? vectorOf = null)
     {
         int source = vectorOf ?? i;
         var v = data.AsSpan(source * dim, dim).ToArray();
@@ -219,7 +221,7 @@ internal static class ScaleSuite
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+    internal static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
     /// <summary>A benchmark record with a bucket 0–99 to filter on.</summary>
     public sealed class Row

@@ -13,7 +13,9 @@ namespace NormRetrieval.Indexing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Vectors live in one contiguous row-major array; removal moves the last row into the hole. Batch
+/// Vectors live row-major in chunks of 16,384 rows (the last one grows by doubling until full), so that growing
+/// never copies more than one chunk and no array nears the 2 GB limit of a span; removal moves the last row
+/// into the hole. Batch
 /// searches scan rows in cache-sized blocks against blocks of queries, in parallel over query blocks,
 /// and keep each query's best k in a bounded heap. Ties are broken by the smaller id.
 /// </para>
@@ -22,18 +24,19 @@ namespace NormRetrieval.Indexing;
 /// reader–writer lock; a search sees the index before or after a write, never halfway.
 /// </para>
 /// </remarks>
-public sealed class ExactVectorIndex : IVectorIndex
+public sealed partial class ExactVectorIndex : IVectorIndex
 {
-    /// <summary>Floats read or written per call (64 MB): a span of bytes cannot cover more than 2 GB.</summary>
-    private const int IoBlock = 1 << 24;
+    /// <summary>Rows per chunk of storage, as a power of two.</summary>
+    private const int ChunkShift = 14;
 
-    private const uint Magic = 0x4958524E; // "NRXI"
-    private const int FormatVersion = 1;
+    private const int ChunkRows = 1 << ChunkShift;
+
+    private const int ChunkMask = ChunkRows - 1;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<long, int> _rowOf = [];
     private readonly ExactVectorIndexOptions _options;
-    private float[] _vectors;
+    private float[][] _chunks = [];
     private long[] _ids;
     private int _count;
     private bool _disposed;
@@ -50,7 +53,6 @@ public sealed class ExactVectorIndex : IVectorIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Threads, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.RowBlock, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.QueryBlock, 1, nameof(options));
-        _vectors = [];
         _ids = [];
     }
 
@@ -80,9 +82,9 @@ public sealed class ExactVectorIndex : IVectorIndex
         using var held = _lock.Write();
         VectorIndexArguments.CheckAdd(Dimension, ids, vectors, _rowOf.ContainsKey);
         EnsureCapacity(_count + ids.Length);
-        vectors.CopyTo(_vectors.AsSpan(_count * Dimension));
         for (int i = 0; i < ids.Length; i++)
         {
+            vectors.Slice(i * Dimension, Dimension).CopyTo(Row(_count + i));
             _ids[_count + i] = ids[i];
             _rowOf[ids[i]] = _count + i;
         }
@@ -106,7 +108,7 @@ public sealed class ExactVectorIndex : IVectorIndex
             int last = _count - 1;
             if (row != last)
             {
-                _vectors.AsSpan(last * Dimension, Dimension).CopyTo(_vectors.AsSpan(row * Dimension, Dimension));
+                Row(last).CopyTo(Row(row));
                 _ids[row] = _ids[last];
                 _rowOf[_ids[row]] = row;
             }
@@ -131,7 +133,7 @@ public sealed class ExactVectorIndex : IVectorIndex
     public float[]? GetVector(long id)
     {
         using var held = _lock.Read();
-        return _rowOf.TryGetValue(id, out int row) ? _vectors.AsSpan(row * Dimension, Dimension).ToArray() : null;
+        return _rowOf.TryGetValue(id, out int row) ? Row(row).ToArray() : null;
     }
 
     /// <summary>Copies out every id (without the vectors).</summary>
@@ -147,7 +149,13 @@ public sealed class ExactVectorIndex : IVectorIndex
     public (long[] Ids, float[] Vectors) Export()
     {
         using var held = _lock.Read();
-        return (_ids.AsSpan(0, _count).ToArray(), _vectors.AsSpan(0, _count * Dimension).ToArray());
+        var vectors = new float[(long)_count * Dimension];
+        for (int row = 0; row < _count; row++)
+        {
+            Row(row).CopyTo(vectors.AsSpan(row * Dimension, Dimension));
+        }
+
+        return (_ids.AsSpan(0, _count).ToArray(), vectors);
     }
 
     /// <summary>
@@ -181,7 +189,7 @@ public sealed class ExactVectorIndex : IVectorIndex
                 continue;
             }
 
-            float score = System.Numerics.Tensors.TensorPrimitives.Dot(query, _vectors.AsSpan(row * Dimension, Dimension));
+            float score = TensorPrimitives.Dot(query, Row(row));
             if (best.Count < k)
             {
                 best.Enqueue(id, (score, id));
@@ -242,102 +250,6 @@ public sealed class ExactVectorIndex : IVectorIndex
     }
 
     /// <inheritdoc />
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        string temp = path + ".tmp";
-        using var held = _lock.Read();
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        {
-            Span<byte> header = stackalloc byte[20];
-            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-            BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
-            BinaryPrimitives.WriteInt32LittleEndian(header[8..], Dimension);
-            BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
-            stream.Write(header);
-            stream.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
-            for (long at = 0, total = (long)_count * Dimension; at < total; at += IoBlock)
-            {
-                stream.Write(MemoryMarshal.AsBytes(_vectors.AsSpan((int)at, (int)Math.Min(IoBlock, total - at))));
-            }
-
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
-
-    /// <summary>Reads an index written by <see cref="Save"/>.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="options">Threads and block sizes.</param>
-    /// <returns>The index.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not an index of this format, or is truncated or damaged.</exception>
-    public static ExactVectorIndex Load(string path, ExactVectorIndexOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Load(stream, path, options);
-    }
-
-    /// <summary>
-    /// Reads an index written by <see cref="Save"/> from a stream positioned at its start, reading every byte
-    /// once, in order (a caller can hash the file as it is read).
-    /// </summary>
-    /// <param name="stream">The stream; its length must be known.</param>
-    /// <param name="name">How errors name the source.</param>
-    /// <param name="options">Threads and block sizes.</param>
-    /// <returns>The index.</returns>
-    /// <exception cref="InvalidDataException">The stream is not an index of this format, or is truncated or damaged.</exception>
-    public static ExactVectorIndex Load(Stream stream, string name, ExactVectorIndexOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("Index files are little-endian.");
-        }
-
-        Span<byte> header = stackalloc byte[20];
-        if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length ||
-            BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
-        {
-            throw new InvalidDataException($"'{name}' is not a NormRetrieval exact index file.");
-        }
-
-        int version = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-        int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        long count = BinaryPrimitives.ReadInt64LittleEndian(header[12..]);
-        long expectedLength = 20 + (count * sizeof(long)) + (count * dimension * sizeof(float));
-        if (version != FormatVersion || dimension < 1 || count < 0 || count > int.MaxValue || stream.Length != expectedLength)
-        {
-            throw new InvalidDataException($"'{name}' is damaged or truncated (version {version}, dimension {dimension}, count {count}, {stream.Length} bytes).");
-        }
-
-        var index = new ExactVectorIndex(dimension, options);
-        int n = (int)count;
-        index.EnsureCapacity(n);
-        stream.ReadExactly(MemoryMarshal.AsBytes(index._ids.AsSpan(0, n)));
-        for (long at = 0, total = (long)n * dimension; at < total; at += IoBlock)
-        {
-            // In blocks: a span of bytes cannot cover more than 2 GB (1.4M vectors of 384 dimensions).
-            stream.ReadExactly(MemoryMarshal.AsBytes(index._vectors.AsSpan((int)at, (int)Math.Min(IoBlock, total - at))));
-        }
-
-        index._rowOf.EnsureCapacity(n);
-        for (int i = 0; i < n; i++)
-        {
-            if (index._ids[i] < 0 || !index._rowOf.TryAdd(index._ids[i], i))
-            {
-                throw new InvalidDataException($"'{name}' is damaged: id {index._ids[i]} is invalid or repeated.");
-            }
-        }
-
-        index._count = n;
-        return index;
-    }
-
-    /// <inheritdoc />
     public void Dispose()
     {
         if (!_disposed)
@@ -371,7 +283,7 @@ public sealed class ExactVectorIndex : IVectorIndex
                 TopK heap = heaps[q];
                 for (int row = start; row < end; row++)
                 {
-                    float score = TensorPrimitives.Dot(query, _vectors.AsSpan(row * dim, dim));
+                    float score = TensorPrimitives.Dot(query, Row(row));
                     if (score >= heap.Threshold)
                     {
                         heap.Offer(score, _ids[row]);
@@ -388,13 +300,45 @@ public sealed class ExactVectorIndex : IVectorIndex
 
     private void EnsureCapacity(int rows)
     {
-        if (_ids.Length >= rows)
+        if (_ids.Length < rows)
         {
-            return;
+            // Ids in one array (8 bytes a row: copying it is cheap).
+            Array.Resize(ref _ids, Math.Max(rows, Math.Max(16, _ids.Length * 2)));
         }
 
-        int capacity = Math.Max(rows, Math.Max(16, _ids.Length * 2));
-        Array.Resize(ref _ids, capacity);
-        Array.Resize(ref _vectors, checked(capacity * Dimension));
+        // Vectors in chunks: full chunks are never copied; only the last one grows, by doubling, until full.
+        int chunks = (int)(((long)rows + ChunkRows - 1) >> ChunkShift);
+        int last = _chunks.Length - 1;
+        if (last >= 0 && _chunks[last].Length < ChunkRows * Dimension && (chunks - 1 > last || RowsIn(last) < rows - (last << ChunkShift)))
+        {
+            _chunks[last] = Grown(_chunks[last], chunks - 1 > last ? ChunkRows : rows - (last << ChunkShift));
+        }
+
+        if (chunks > _chunks.Length)
+        {
+            int had = _chunks.Length;
+            Array.Resize(ref _chunks, chunks);
+            for (int c = had; c < chunks; c++)
+            {
+                _chunks[c] = Grown([], c < chunks - 1 ? ChunkRows : rows - (c << ChunkShift));
+            }
+        }
     }
+
+    private int RowsIn(int chunk) => _chunks[chunk].Length / Dimension;
+
+    /// <summary>A chunk holding at least <paramref name="rows"/> rows: double the old one's (at least 16), at most a full chunk.</summary>
+    private float[] Grown(float[] chunk, int rows)
+    {
+        int size = Math.Min(ChunkRows, Math.Max(rows, Math.Max(16, 2 * (chunk.Length / Dimension))));
+        var grown = GC.AllocateUninitializedArray<float>(size * Dimension);
+        chunk.CopyTo(grown, 0);
+        return grown;
+    }
+
+    /// <summary>The storage of one row.</summary>
+    private Span<float> Row(int row) => _chunks[row >> ChunkShift].AsSpan((row & ChunkMask) * Dimension, Dimension);
+
+    /// <summary>The storage of <paramref name="count"/> consecutive rows from <paramref name="first"/>, within one chunk.</summary>
+    private Span<float> Rows(int first, int count) => _chunks[first >> ChunkShift].AsSpan((first & ChunkMask) * Dimension, count * Dimension);
 }

@@ -179,8 +179,21 @@ internal sealed partial class CollectionState : IDisposable
         // The seal is broken before the file is replaced and made again after: a crash in between leaves a
         // file the database does not vouch for, which the next open rebuilds.
         _storage.SealIndex(Info, null);
-        Index.Save(IndexPath);
-        _storage.SealIndex(Info, SqliteStorage.Seal(SqliteStorage.Checksum(IndexPath), ConsistentRows()));
+        string checksum;
+        if (Index is ExactVectorIndex exact)
+        {
+            // Hashed as it is written: no second pass over the file.
+            HashingStream? hashing = null;
+            exact.Save(IndexPath, file => hashing = new HashingStream(file));
+            checksum = hashing!.Checksum();
+        }
+        else
+        {
+            Index.Save(IndexPath);
+            checksum = SqliteStorage.Checksum(IndexPath);
+        }
+
+        _storage.SealIndex(Info, SqliteStorage.Seal(checksum, ConsistentRows()));
         _storage.RestrictPermissions();
         ChangesSinceCheckpoint = 0;
     }
@@ -306,7 +319,7 @@ internal sealed partial class CollectionState : IDisposable
             return intact ? VectorIndexFactory.Load(engine, path, options) : null;
         }
 
-        using var stream = new HashingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20));
+        using var stream = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20));
         var index = ExactVectorIndex.Load(stream, path);
         stream.Drain();
         intact = stream.Checksum() == checksum;

@@ -200,7 +200,7 @@ internal sealed partial class SqliteStorage : IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-16384;");
         if (MaxPageCount is long pages)
         {
             Execute(connection, $"PRAGMA max_page_count={pages};");

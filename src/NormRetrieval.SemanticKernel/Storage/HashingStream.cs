@@ -3,18 +3,18 @@ using System.IO.Hashing;
 namespace NormRetrieval.SemanticKernel.Storage;
 
 /// <summary>
-/// A read-only view of a file that hashes every byte as it is read, so that loading an index and checking it
-/// against its seal take one pass over the file instead of two.
+/// A view of a file that hashes every byte as it is read (or written), so that loading an index and checking it
+/// against its seal (or saving it and sealing it) take one pass over the file instead of two.
 /// </summary>
-internal sealed class HashingReadStream(Stream inner) : Stream
+internal sealed class HashingStream(Stream inner) : Stream
 {
     private readonly XxHash128 _hash = new();
 
-    public override bool CanRead => true;
+    public override bool CanRead => inner.CanRead;
 
     public override bool CanSeek => false;
 
-    public override bool CanWrite => false;
+    public override bool CanWrite => inner.CanWrite;
 
     public override long Length => inner.Length;
 
@@ -24,7 +24,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>The checksum of what has been read, as <see cref="SqliteStorage.Checksum"/> writes it.</summary>
+    /// <summary>The checksum of what has been read or written, as <see cref="SqliteStorage.Checksum"/> writes it.</summary>
     /// <returns>Hex digits.</returns>
     public string Checksum() => Convert.ToHexString(_hash.GetCurrentHash());
 
@@ -46,15 +46,19 @@ internal sealed class HashingReadStream(Stream inner) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override void Flush()
-    {
-    }
+    public override void Flush() => inner.Flush();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _hash.Append(buffer);
+        inner.Write(buffer);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using NormRetrieval.Threading;
+using System.Runtime.InteropServices;
+
+namespace NormRetrieval.Indexing;
+
+/// <content>The index file: a header, the ids, then the vectors, row by row.</content>
+public sealed partial class ExactVectorIndex
+{
+    private const uint Magic = 0x4958524E; // "NRXI"
+    private const int FormatVersion = 1;
+
+    /// <inheritdoc />
+    public void Save(string path) => Save(path, stream => stream);
+
+    /// <summary>
+    /// Saves the index to <paramref name="path"/> (through a temporary file, flushed to disk, then moved over it),
+    /// writing through the stream <paramref name="wrap"/> makes of the file (e.g. one that hashes what it writes).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="wrap">Wraps the file's stream; what it returns is written to, then flushed (not disposed).</param>
+    public void Save(string path, Func<Stream, Stream> wrap)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(wrap);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        string temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            var stream = wrap(file);
+            Save(stream);
+            stream.Flush();
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Writes the index, in the format <see cref="Load(Stream, string, ExactVectorIndexOptions?)"/> reads, to a stream.</summary>
+    /// <param name="stream">The stream, written from its position.</param>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var held = _lock.Read();
+        Span<byte> header = stackalloc byte[20];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], Dimension);
+        BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
+        stream.Write(header);
+        stream.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
+        for (int first = 0; first < _count; first += ChunkRows)
+        {
+            stream.Write(MemoryMarshal.AsBytes(Rows(first, Math.Min(ChunkRows, _count - first))));
+        }
+    }
+
+    /// <summary>Reads an index written by <see cref="Save(Stream)"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Threads and block sizes.</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an index of this format, or is truncated or damaged.</exception>
+    public static ExactVectorIndex Load(string path, ExactVectorIndexOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Load(stream, path, options);
+    }
+
+    /// <summary>
+    /// Reads an index written by <see cref="Save(Stream)"/> from a stream positioned at its start, reading every byte
+    /// once, in order (a caller can hash the file as it is read).
+    /// </summary>
+    /// <param name="stream">The stream; its length must be known.</param>
+    /// <param name="name">How errors name the source.</param>
+    /// <param name="options">Threads and block sizes.</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="InvalidDataException">The stream is not an index of this format, or is truncated or damaged.</exception>
+    public static ExactVectorIndex Load(Stream stream, string name, ExactVectorIndexOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Index files are little-endian.");
+        }
+
+        Span<byte> header = stackalloc byte[20];
+        if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length ||
+            BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
+        {
+            throw new InvalidDataException($"'{name}' is not a NormRetrieval exact index file.");
+        }
+
+        int version = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        long count = BinaryPrimitives.ReadInt64LittleEndian(header[12..]);
+        long expectedLength = 20 + (count * sizeof(long)) + (count * dimension * sizeof(float));
+        if (version != FormatVersion || dimension < 1 || count < 0 || count > int.MaxValue || stream.Length != expectedLength)
+        {
+            throw new InvalidDataException($"'{name}' is damaged or truncated (version {version}, dimension {dimension}, count {count}, {stream.Length} bytes).");
+        }
+
+        var index = new ExactVectorIndex(dimension, options);
+        int n = (int)count;
+        index.EnsureCapacity(n);
+        stream.ReadExactly(MemoryMarshal.AsBytes(index._ids.AsSpan(0, n)));
+
+        // The id map is built on another core while the vectors are read (the larger part of a load).
+        var rowOf = Task.Run(() =>
+        {
+            index._rowOf.EnsureCapacity(n);
+            for (int i = 0; i < n; i++)
+            {
+                if (index._ids[i] < 0 || !index._rowOf.TryAdd(index._ids[i], i))
+                {
+                    return index._ids[i];
+                }
+            }
+
+            return (long?)null;
+        });
+        try
+        {
+            for (int first = 0; first < n; first += ChunkRows)
+            {
+                stream.ReadExactly(MemoryMarshal.AsBytes(index.Rows(first, Math.Min(ChunkRows, n - first))));
+            }
+        }
+        finally
+        {
+            rowOf.Wait();
+        }
+
+        if (rowOf.Result is long bad)
+        {
+            throw new InvalidDataException($"'{name}' is damaged: id {bad} is invalid or repeated.");
+        }
+
+        index._count = n;
+        return index;
+    }
+}
