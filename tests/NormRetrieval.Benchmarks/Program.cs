@@ -6,6 +6,7 @@ using NormRetrieval.Benchmarks;
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- store [--rows 100000] [--out FILE]  (embedded store suite)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--out FILE] [--keep DIR]  (growth with size)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- ingest [--rows 100000] [--index exact] [--rounds 3] [--out FILE]  (store vs bare SQLite, alternating)
+// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- vector-shape [--k 20] [--out FILE]  (intrinsic dimensionality: real vs synthetic vectors)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- hybrid [--rows 100000] [--out FILE] (hybrid vs dense search)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- garnet [--rows 20000] [--out FILE]  (Garnet: 1 node vs 3 shards vs a 3-node cluster)
 if (args.Length > 0 && args[0] == "faiss")
@@ -26,6 +27,11 @@ if (args.Length > 0 && args[0] == "hybrid")
 if (args.Length > 0 && args[0] == "scale")
 {
     return await ScaleSuite.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "vector-shape")
+{
+    return VectorShapeSuite.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "ingest")

@@ -1,6 +1,7 @@
 using NormRetrieval.Beir;
 using NormRetrieval.Onnx.Encoders;
 using NormRetrieval.Onnx.Models;
+using System.Numerics.Tensors;
 using NormRetrieval.Vectors;
 
 namespace NormRetrieval.Benchmarks;
@@ -13,7 +14,44 @@ namespace NormRetrieval.Benchmarks;
 /// </summary>
 internal static class RealLikeVectors
 {
-    public static (float[] Rows, float[] Queries, int Dimension) Create(int rows, int queries, int seed = 17)
+    public static (float[] Rows, float[] Queries, int Dimension) Create(int rows, int queries, int seed = 17, VectorShape shape = VectorShape.Isotropic)
+    {
+        var (docs, realQueries, dim) = RealEmbeddings();
+        int nDocs = docs.Length / dim;
+        var rng = new Random(seed);
+        var result = new float[(long)rows * dim];
+        docs.AsSpan(0, Math.Min(rows, nDocs) * dim).CopyTo(result);
+        if (shape == VectorShape.Mixture && rows > nDocs)
+        {
+            Synthetic(docs, dim, rows - nDocs, shape, seed).CopyTo(result.AsSpan(nDocs * dim));
+        }
+        else
+        {
+            for (int r = nDocs; r < rows; r++)
+            {
+                var row = result.AsSpan(r * dim, dim);
+                docs.AsSpan(rng.Next(nDocs) * dim, dim).CopyTo(row);
+                AddNoise(row, rng, 0.6 / Math.Sqrt(dim));
+            }
+        }
+
+        int nQueries = realQueries.Length / dim;
+        var q = new float[queries * dim];
+        for (int i = 0; i < queries; i++)
+        {
+            var row = q.AsSpan(i * dim, dim);
+            realQueries.AsSpan((i % nQueries) * dim, dim).CopyTo(row);
+            if (i >= nQueries)
+            {
+                AddNoise(row, rng, 0.3 / Math.Sqrt(dim));
+            }
+        }
+
+        return (result, q, dim);
+    }
+
+    /// <summary>The Cranfield and CISI documents and queries encoded with all-MiniLM-L6-v2, as unit vectors (cached).</summary>
+    public static (float[] Docs, float[] Queries, int Dimension) RealEmbeddings()
     {
         string root = FindData();
         using var encoder = new OnnxEncoder(EncoderModel.MiniLM);
@@ -27,34 +65,59 @@ internal static class RealLikeVectors
             realQueries.AddRange(cache.GetOrEncode(encoder, [.. data.ReadQueries().Select(q => q.Text)], EncodeMode.Query).Select(e => Unit(e.Vector)));
         }
 
-        int dim = encoder.Dimension;
+        return ([.. docs.SelectMany(d => d)], [.. realQueries.SelectMany(q => q)], encoder.Dimension);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> synthetic unit rows drawn around the real documents. <see cref="VectorShape.Isotropic"/>:
+    /// a document plus Gaussian noise of norm ≈ 0.6 in all dimensions. <see cref="VectorShape.Mixture"/>: a point
+    /// on the segment from a document towards one of its ten nearest documents (up to halfway), plus noise of
+    /// norm ≈ 0.1 — new texts that resemble existing ones.
+    /// </summary>
+    public static float[] Synthetic(float[] docs, int dim, int count, VectorShape shape, int seed)
+    {
+        int nDocs = docs.Length / dim;
         var rng = new Random(seed);
-        var result = new float[rows * dim];
-        for (int r = 0; r < rows; r++)
+        int[][] neighbours = shape == VectorShape.Mixture ? NearestDocuments(docs, dim, 10) : [];
+        var result = new float[(long)count * dim];
+        for (int r = 0; r < count; r++)
         {
             var row = result.AsSpan(r * dim, dim);
-            if (r < docs.Count)
+            int i = rng.Next(nDocs);
+            docs.AsSpan(i * dim, dim).CopyTo(row);
+            if (shape == VectorShape.Isotropic)
             {
-                docs[r].CopyTo(row);
+                AddNoise(row, rng, 0.6 / Math.Sqrt(dim));
                 continue;
             }
 
-            docs[rng.Next(docs.Count)].CopyTo(row);
-            AddNoise(row, rng, 0.6 / Math.Sqrt(dim));
+            int j = neighbours[i][rng.Next(neighbours[i].Length)];
+            float t = (float)(rng.NextDouble() * 0.5);
+            TensorPrimitives.Multiply(row, 1 - t, row);
+            TensorPrimitives.MultiplyAdd(docs.AsSpan(j * dim, dim), t, row, row);
+            VectorNorm.Split(row, row);
+            AddNoise(row, rng, 0.1 / Math.Sqrt(dim));
         }
 
-        var q = new float[queries * dim];
-        for (int i = 0; i < queries; i++)
+        return result;
+    }
+
+    private static int[][] NearestDocuments(float[] docs, int dim, int k)
+    {
+        int n = docs.Length / dim;
+        var result = new int[n][];
+        var scores = new float[n];
+        for (int i = 0; i < n; i++)
         {
-            var row = q.AsSpan(i * dim, dim);
-            realQueries[i % realQueries.Count].CopyTo(row);
-            if (i >= realQueries.Count)
+            for (int j = 0; j < n; j++)
             {
-                AddNoise(row, rng, 0.3 / Math.Sqrt(dim));
+                scores[j] = j == i ? float.NegativeInfinity : TensorPrimitives.Dot(docs.AsSpan(i * dim, dim), docs.AsSpan(j * dim, dim));
             }
+
+            result[i] = [.. Enumerable.Range(0, n).OrderByDescending(j => scores[j]).Take(k)];
         }
 
-        return (result, q, dim);
+        return result;
     }
 
     private static float[] Unit(float[] v)
@@ -87,4 +150,14 @@ internal static class RealLikeVectors
 
         throw new DirectoryNotFoundException("data/beir not found above " + AppContext.BaseDirectory);
     }
+}
+
+/// <summary>How synthetic benchmark rows are drawn around the real documents (see <see cref="RealLikeVectors.Synthetic"/>).</summary>
+internal enum VectorShape
+{
+    /// <summary>A document plus isotropic noise of norm ≈ 0.6 (the suites' original vectors).</summary>
+    Isotropic,
+
+    /// <summary>A mixture of a document and one of its nearest documents, plus noise of norm ≈ 0.1.</summary>
+    Mixture,
 }

@@ -78,7 +78,21 @@ public sealed partial class ExactVectorIndex
     /// <param name="options">Threads and block sizes.</param>
     /// <returns>The index.</returns>
     /// <exception cref="InvalidDataException">The stream is not an index of this format, or is truncated or damaged.</exception>
-    public static ExactVectorIndex Load(Stream stream, string name, ExactVectorIndexOptions? options = null)
+    public static ExactVectorIndex Load(Stream stream, string name, ExactVectorIndexOptions? options = null) => Load(stream, name, options, null);
+
+    /// <summary>
+    /// Reads an index like <see cref="Load(Stream, string, ExactVectorIndexOptions?)"/>, handing every byte read from
+    /// the stream, in order, to <paramref name="observe"/> (e.g. a hash of the file): the bytes the index holds, not a
+    /// second read of the file. The vectors are observed on another thread while the next ones are read, so that
+    /// hashing a large index costs little more than reading it.
+    /// </summary>
+    /// <param name="stream">The stream; its length must be known.</param>
+    /// <param name="name">How errors name the source.</param>
+    /// <param name="options">Threads and block sizes.</param>
+    /// <param name="observe">Called with consecutive pieces of the stream, one call at a time (null: none).</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="InvalidDataException">The stream is not an index of this format, or is truncated or damaged.</exception>
+    public static ExactVectorIndex Load(Stream stream, string name, ExactVectorIndexOptions? options, Action<ReadOnlySpan<byte>>? observe)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!BitConverter.IsLittleEndian)
@@ -87,8 +101,9 @@ public sealed partial class ExactVectorIndex
         }
 
         Span<byte> header = stackalloc byte[20];
-        if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length ||
-            BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
+        int headerRead = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        observe?.Invoke(header[..headerRead]);
+        if (headerRead != header.Length || BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
         {
             throw new InvalidDataException($"'{name}' is not a NormRetrieval exact index file.");
         }
@@ -106,6 +121,7 @@ public sealed partial class ExactVectorIndex
         int n = (int)count;
         index.EnsureCapacity(n);
         stream.ReadExactly(MemoryMarshal.AsBytes(index._ids.AsSpan(0, n)));
+        observe?.Invoke(MemoryMarshal.AsBytes(index._ids.AsSpan(0, n)));
 
         // The id map is built on another core while the vectors are read (the larger part of a load).
         var rowOf = Task.Run(() =>
@@ -121,16 +137,35 @@ public sealed partial class ExactVectorIndex
 
             return (long?)null;
         });
+        // Each chunk, once read, is observed on the thread pool (in order: each waits for the one before) while the
+        // next is read; nothing writes to a chunk after it is read.
+        Task observed = Task.CompletedTask;
         try
         {
             for (int first = 0; first < n; first += ChunkRows)
             {
-                stream.ReadExactly(MemoryMarshal.AsBytes(index.Rows(first, Math.Min(ChunkRows, n - first))));
+                int rows = Math.Min(ChunkRows, n - first);
+                stream.ReadExactly(MemoryMarshal.AsBytes(index.Rows(first, rows)));
+                if (observe is not null)
+                {
+                    float[] chunk = index._chunks[first >> ChunkShift];
+                    int length = rows * dimension;
+                    observed = observed.ContinueWith(
+                        previous =>
+                        {
+                            previous.GetAwaiter().GetResult();
+                            observe(MemoryMarshal.AsBytes(chunk.AsSpan(0, length)));
+                        },
+                        CancellationToken.None,
+                        TaskContinuationOptions.None,
+                        TaskScheduler.Default);
+                }
             }
         }
         finally
         {
             rowOf.Wait();
+            observed.GetAwaiter().GetResult();
         }
 
         if (rowOf.Result is long bad)

@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using NormRetrieval.Vectors;
 using NormRetrieval.Threading;
 
@@ -166,6 +165,7 @@ public sealed partial class ExactVectorIndex : IVectorIndex
     /// <param name="k">Results wanted (≥ 1).</param>
     /// <param name="ids">The ids allowed.</param>
     /// <returns>Id and inner product, best first (ties by id).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<(long Id, float Score)> SearchAmong(ReadOnlySpan<float> query, int k, IEnumerable<long> ids)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -270,6 +270,8 @@ public sealed partial class ExactVectorIndex : IVectorIndex
         return heaps;
     }
 
+    // Optimised from the first call: the first search after an open scans every row, too early for tiered compilation.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SearchBlock(float[] queries, int first, int n, TopK[] heaps, long[] ids, float[] scores, int k)
     {
         int dim = Dimension;

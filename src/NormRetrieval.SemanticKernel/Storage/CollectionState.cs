@@ -309,7 +309,7 @@ internal sealed partial class CollectionState : IDisposable
 
     /// <summary>
     /// Loads an index file and checks it against its sealed checksum. The managed exact index is hashed as it is read
-    /// (one pass over the file); a Faiss file is hashed first and read by Faiss only when it matches.
+    /// (the bytes it holds, on another thread); a Faiss file is hashed first and read by Faiss only when it matches.
     /// </summary>
     private static IVectorIndex? Load(string engine, string path, string checksum, FaissIndexOptions options, out bool intact)
     {
@@ -319,10 +319,11 @@ internal sealed partial class CollectionState : IDisposable
             return intact ? VectorIndexFactory.Load(engine, path, options) : null;
         }
 
-        using var stream = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20));
-        var index = ExactVectorIndex.Load(stream, path);
-        stream.Drain();
-        intact = stream.Checksum() == checksum;
+        // The bytes the index holds are hashed, while the next ones are read; the length is checked by Load.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var hash = new System.IO.Hashing.XxHash128();
+        var index = ExactVectorIndex.Load(stream, path, null, hash.Append);
+        intact = Convert.ToHexString(hash.GetCurrentHash()) == checksum;
         return index;
     }
 

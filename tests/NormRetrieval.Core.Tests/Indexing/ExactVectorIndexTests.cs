@@ -95,6 +95,16 @@ public sealed class ExactVectorIndexTests
         }
 
         Assert.Equal(index.Ids(), ids2);
+
+        // Observed while loading (the vectors on another thread, in order): exactly the file's bytes.
+        var seen = new MemoryStream();
+        using (var file = File.OpenRead(dir.File("chunks.nrx")))
+        using (var observed = ExactVectorIndex.Load(file, "chunks.nrx", null, bytes => seen.Write(bytes)))
+        {
+            Assert.Equal(index.Count, observed.Count);
+        }
+
+        Assert.Equal(File.ReadAllBytes(dir.File("chunks.nrx")), seen.ToArray());
         loaded.Add([next], [1f, 0f, 0f]);
         Assert.Equal(next, loaded.Search([1f, 0f, 0f], 1).Ids[0]);
     }
