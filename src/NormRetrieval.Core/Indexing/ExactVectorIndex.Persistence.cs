@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using NormRetrieval.Threading;
 using System.Runtime.InteropServices;
+using NormRetrieval.Threading;
 
 namespace NormRetrieval.Indexing;
 
@@ -11,25 +11,22 @@ public sealed partial class ExactVectorIndex
     private const int FormatVersion = 1;
 
     /// <inheritdoc />
-    public void Save(string path) => Save(path, stream => stream);
+    public void Save(string path) => Save(path, null);
 
     /// <summary>
     /// Saves the index to <paramref name="path"/> (through a temporary file, flushed to disk, then moved over it),
-    /// writing through the stream <paramref name="wrap"/> makes of the file (e.g. one that hashes what it writes).
+    /// handing every byte written, in order, to <paramref name="observe"/> (e.g. a hash for a seal: no second read).
     /// </summary>
     /// <param name="path">The file.</param>
-    /// <param name="wrap">Wraps the file's stream; what it returns is written to, then flushed (not disposed).</param>
-    public void Save(string path, Func<Stream, Stream> wrap)
+    /// <param name="observe">Called with consecutive pieces of the file as they are written (null: none).</param>
+    public void Save(string path, Action<ReadOnlySpan<byte>>? observe)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(wrap);
         ObjectDisposedException.ThrowIf(_disposed, this);
         string temp = path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            var stream = wrap(file);
-            Save(stream);
-            stream.Flush();
+            Write(file, observe);
             file.Flush(flushToDisk: true);
         }
 
@@ -42,17 +39,28 @@ public sealed partial class ExactVectorIndex
     {
         ArgumentNullException.ThrowIfNull(stream);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Write(stream, null);
+    }
+
+    private void Write(Stream stream, Action<ReadOnlySpan<byte>>? observe)
+    {
         using var held = _lock.Read();
         Span<byte> header = stackalloc byte[20];
         BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], Dimension);
         BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
-        stream.Write(header);
-        stream.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
+        Put(header);
+        Put(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
         for (int first = 0; first < _count; first += ChunkRows)
         {
-            stream.Write(MemoryMarshal.AsBytes(Rows(first, Math.Min(ChunkRows, _count - first))));
+            Put(MemoryMarshal.AsBytes(Rows(first, Math.Min(ChunkRows, _count - first))));
+        }
+
+        void Put(ReadOnlySpan<byte> bytes)
+        {
+            observe?.Invoke(bytes);
+            stream.Write(bytes);
         }
     }
 

@@ -183,9 +183,9 @@ internal sealed partial class CollectionState : IDisposable
         if (Index is ExactVectorIndex exact)
         {
             // Hashed as it is written: no second pass over the file.
-            HashingStream? hashing = null;
-            exact.Save(IndexPath, file => hashing = new HashingStream(file));
-            checksum = hashing!.Checksum();
+            var hash = new System.IO.Hashing.XxHash128();
+            exact.Save(IndexPath, hash.Append);
+            checksum = SqliteStorage.Checksum(hash);
         }
         else
         {
@@ -323,7 +323,7 @@ internal sealed partial class CollectionState : IDisposable
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         var hash = new System.IO.Hashing.XxHash128();
         var index = ExactVectorIndex.Load(stream, path, null, hash.Append);
-        intact = Convert.ToHexString(hash.GetCurrentHash()) == checksum;
+        intact = SqliteStorage.Checksum(hash) == checksum;
         return index;
     }
 

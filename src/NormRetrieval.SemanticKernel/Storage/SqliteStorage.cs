@@ -172,8 +172,11 @@ internal sealed partial class SqliteStorage : IDisposable
             hash.Append(stream);
         }
 
-        return Convert.ToHexString(hash.GetCurrentHash());
+        return Checksum(hash);
     }
+
+    /// <summary>A checksum as <see cref="Checksum(string)"/> writes it, of what a hash has been given.</summary>
+    public static string Checksum(System.IO.Hashing.XxHash128 hash) => Convert.ToHexString(hash.GetCurrentHash());
 
     /// <summary>Writes a collection's norm statistics in the caller's transaction (with the rows they describe).</summary>
     public static void SaveStatistics(SqliteConnection connection, SqliteTransaction tx, CollectionInfo info, NormRetrieval.Statistics.NormStatistics statistics)
