@@ -171,11 +171,9 @@ public partial class NormCollection<TKey, TRecord>
     private List<CandidateRow> Candidates(CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters)? filter, CancellationToken cancellationToken)
     {
         using var connection = _store.Storage.Open();
-        List<CandidateRow> rows = filter is { } f && state.Index is ExactVectorIndex exact && state.Tombstones.Count == 0
-            ? ExactAmong(connection, state, exact, f, query, count, cancellationToken)
-            : filter is { } g && (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, g) <= ExactFilterLimit)
-            ? [.. state.Table.ScanWhere(connection, g, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)] // exact: every matching row
-            : IndexCandidates(connection, state, query, count, filter, _store.Options.SearchParameters);
+        List<CandidateRow> rows = filter is { } f
+            ? FilteredCandidates(connection, state, query, count, f, cancellationToken)
+            : IndexCandidates(connection, state, query, count, null, _store.Options.SearchParameters);
 
         // A damaged candidate would rank the others by a norm nobody wrote: the search is refused by its key.
         if (rows.Find(r => !r.Intact) is { } damaged)
@@ -187,16 +185,53 @@ public partial class NormCollection<TKey, TRecord>
     }
 
     /// <summary>
-    /// An exact filtered search on the managed index: the filter's ids from SQLite (through the properties' indexes
-    /// where they have them), scored against the vectors in memory; only the best rows are read.
+    /// A filtered search. The managed index scores the filter's ids from memory, whatever their number; a Faiss index
+    /// does so from the vectors it stores when at most <see cref="ExactFilterLimit"/> rows match (quantised ones then
+    /// rescore their best by the rows' exact directions), and reads the matching rows when it cannot look vectors up
+    /// by id (IVF). Above the limit the index is searched with a growing k until enough rows match.
     /// </summary>
-    private static List<CandidateRow> ExactAmong(
-        SqliteConnection connection, CollectionState state, ExactVectorIndex exact, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, float[] query, int count, CancellationToken cancellationToken)
+    private List<CandidateRow> FilteredCandidates(
+        SqliteConnection connection, CollectionState state, float[] query, int count, (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter, CancellationToken cancellationToken)
+    {
+        if (state.Index is ExactVectorIndex exact && state.Tombstones.Count == 0)
+        {
+            return Among(connection, state, filter, query, count, ids => exact.SearchAmong(query, count, ids), false, cancellationToken)!;
+        }
+
+        if (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, filter) <= ExactFilterLimit)
+        {
+            bool refine = IsQuantised(state);
+            int k = refine ? count * (_store.Options.SearchParameters?.RefineFactor ?? DefaultRefineFactor) : count;
+            return (state.Index is FaissIndex faiss ? Among(connection, state, filter, query, count, ids => faiss.SearchAmong(query, k, ids), refine, cancellationToken) : null)
+                ?? [.. state.Table.ScanWhere(connection, filter, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+        }
+
+        return IndexCandidates(connection, state, query, count, filter, _store.Options.SearchParameters);
+    }
+
+    /// <summary>
+    /// An exact filtered search from the index's memory: the filter's ids from SQLite (through the properties' indexes
+    /// where they have them), scored by the index; only the best rows are read. Null when the index cannot score by id.
+    /// </summary>
+    private static List<CandidateRow>? Among(
+        SqliteConnection connection,
+        CollectionState state,
+        (string Sql, IReadOnlyList<SqliteParameter> Parameters) filter,
+        float[] query,
+        int count,
+        Func<List<long>, IReadOnlyList<(long Id, float Score)>?> score,
+        bool refine,
+        CancellationToken cancellationToken)
     {
         var ids = state.Table.IdsWhere(connection, filter, cancellationToken);
-        var hits = exact.SearchAmong(query, count, ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (score(ids) is not { } hits)
+        {
+            return null;
+        }
+
         var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => CheckedCosine(state, h.Id, h.Score)), null);
-        return [.. rows.OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
+        return [.. (refine ? Rescored(rows, query) : rows).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
     }
 
     /// <summary>
@@ -231,10 +266,7 @@ public partial class NormCollection<TKey, TRecord>
             var rows = state.Table.Hits(connection, hits.ToDictionary(h => h.Id, h => CheckedCosine(state, h.Id, h.Score)), filter);
             if (refine)
             {
-                // A row whose direction has the wrong length is damaged: it keeps the index's cosine, so that it is
-                // refused (not silently dropped) when it ranks among the results.
-                rows = [.. rows.Select(r => r.Direction.Length != query.Length * sizeof(float) ? r
-                    : r with { Cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(r.Direction)) })];
+                rows = Rescored(rows, query);
             }
 
             if (rows.Count >= count || k >= indexed)
@@ -245,6 +277,14 @@ public partial class NormCollection<TKey, TRecord>
             k = (int)Math.Min(indexed, (long)k * 4);
         }
     }
+
+    /// <summary>
+    /// Rows scored again by the exact directions they hold. A row whose direction has the wrong length is damaged: it
+    /// keeps the index's cosine, so that it is refused (not silently dropped) when it ranks among the results.
+    /// </summary>
+    private static List<CandidateRow> Rescored(List<CandidateRow> rows, float[] query) =>
+        [.. rows.Select(r => r.Direction.Length != query.Length * sizeof(float) ? r
+            : r with { Cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(r.Direction)) })];
 
     private static bool IsQuantised(CollectionState state) => state.Index is FaissIndex { StoresApproximateVectors: true };
 }

@@ -308,12 +308,13 @@ public sealed partial class ExactVectorIndex : IVectorIndex
             Array.Resize(ref _ids, Math.Max(rows, Math.Max(16, _ids.Length * 2)));
         }
 
-        // Vectors in chunks: full chunks are never copied; only the last one grows, by doubling, until full.
+        // Vectors in chunks: full chunks are never copied. The first chunk grows by doubling, so that a small index
+        // stays small; later ones are allocated whole (growing them would copy about as much as they end up holding).
         int chunks = (int)(((long)rows + ChunkRows - 1) >> ChunkShift);
         int last = _chunks.Length - 1;
         if (last >= 0 && _chunks[last].Length < ChunkRows * Dimension && (chunks - 1 > last || RowsIn(last) < rows - (last << ChunkShift)))
         {
-            _chunks[last] = Grown(_chunks[last], chunks - 1 > last ? ChunkRows : rows - (last << ChunkShift));
+            _chunks[last] = Grown(_chunks[last], last == 0 && chunks == 1 ? rows : ChunkRows);
         }
 
         if (chunks > _chunks.Length)
@@ -322,14 +323,14 @@ public sealed partial class ExactVectorIndex : IVectorIndex
             Array.Resize(ref _chunks, chunks);
             for (int c = had; c < chunks; c++)
             {
-                _chunks[c] = Grown([], c < chunks - 1 ? ChunkRows : rows - (c << ChunkShift));
+                _chunks[c] = Grown([], c == 0 && chunks == 1 ? rows : ChunkRows);
             }
         }
     }
 
     private int RowsIn(int chunk) => _chunks[chunk].Length / Dimension;
 
-    /// <summary>A chunk holding at least <paramref name="rows"/> rows: double the old one's (at least 16), at most a full chunk.</summary>
+    /// <summary>A chunk holding at least <paramref name="rows"/> rows: double the old one's (at least 16), at most a full chunk; the old rows copied.</summary>
     private float[] Grown(float[] chunk, int rows)
     {
         int size = Math.Min(ChunkRows, Math.Max(rows, Math.Max(16, 2 * (chunk.Length / Dimension))));

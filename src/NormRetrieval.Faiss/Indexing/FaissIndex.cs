@@ -24,7 +24,7 @@ namespace NormRetrieval.Faiss.Indexing;
 /// waits until they finish.
 /// </para>
 /// </remarks>
-public sealed class FaissIndex : IVectorIndex
+public sealed partial class FaissIndex : IVectorIndex
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly FaissIndexHandle _handle;
@@ -211,6 +211,7 @@ public sealed class FaissIndex : IVectorIndex
         }
 
         _ids.ExceptWith(present);
+        _positions = null; // the id map closed ranks
         return removed;
     }
 
@@ -372,7 +373,9 @@ public sealed class FaissIndex : IVectorIndex
             fixed (float* x = vectors)
             fixed (long* p = ids)
             {
+                long before = FaissNative.faiss_Index_ntotal(_handle);
                 FaissNative.Check(FaissNative.faiss_Index_add_with_ids(_handle, ids.Length, x, p), "add_with_ids");
+                AppendPositions(ids, before);
             }
         }
     }

@@ -84,6 +84,9 @@ internal static partial class FaissNative
     public static unsafe partial int nr_faiss_ids(FaissIndexHandle index, long* ids, nuint n);
 
     [LibraryImport(Library)]
+    public static unsafe partial int nr_faiss_inner_products_at(FaissIndexHandle index, float* query, nuint n, long* positions, float* scores);
+
+    [LibraryImport(Library)]
     public static partial IntPtr nr_faiss_version();
 
     [LibraryImport(Library)]

@@ -1,8 +1,8 @@
 // NormRetrieval's native shim over the system's static Faiss (Debian/Ubuntu libfaiss-dev ships
 // libfaiss.a and the C API headers, but not the C API library). It implements the few C API functions
 // NormRetrieval needs, under their official names and signatures (faiss/c_api/*.h of Faiss 1.7.3;
-// the search-parameter functions follow the names of later Faiss releases), plus three nr_* helpers
-// for versions and threads. Every function catches C++ exceptions and reports them through
+// the search-parameter functions follow the names of later Faiss releases), plus nr_* helpers
+// for ids, scoring by position, versions and threads. Every function catches C++ exceptions and reports them through
 // faiss_get_last_error(), so no exception crosses into .NET.
 //
 // Build (done by NormRetrieval.Faiss.csproj):
@@ -34,6 +34,7 @@
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/HNSW.h>
 #include <faiss/impl/IDSelector.h>
+#include <faiss/utils/distances.h>
 
 
 #define NR_EXPORT extern "C" __attribute__((visibility("default")))
@@ -223,6 +224,26 @@ NR_EXPORT int nr_faiss_ids(const faiss::Index* index, idx_t* out, size_t n) {
             return;
         }
         throw std::invalid_argument("the index type keeps no external ids (wrap it in IDMap)");
+    });
+}
+
+// Inner products of one query with the vectors at the given positions of an IDMap index (a position indexes its
+// id map: 0 <= position < ntotal), as the inner index decodes them: exact for flat storage (HNSW's), approximate for
+// quantised codes. Fails for indexes without an id map (IVF keeps its ids in the inverted lists).
+NR_EXPORT int nr_faiss_inner_products_at(const faiss::Index* index, const float* query, size_t n, const idx_t* positions, float* scores) {
+    return guarded([&] {
+        auto* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+        if (map == nullptr) {
+            throw std::invalid_argument("the index keeps no id map (IDMap)");
+        }
+        std::vector<float> vector(index->d);
+        for (size_t i = 0; i < n; i++) {
+            if (positions[i] < 0 || positions[i] >= map->index->ntotal) {
+                throw std::out_of_range("a position lies outside the index");
+            }
+            map->index->reconstruct(positions[i], vector.data());
+            scores[i] = faiss::fvec_inner_product(query, vector.data(), index->d);
+        }
     });
 }
 

@@ -127,7 +127,7 @@ internal sealed partial class CollectionState : IDisposable
     }
 
     /// <summary>Applies committed changes to the index: removes replaced or deleted ids, adds new ones.</summary>
-    public void ApplyToIndex(IReadOnlyList<long> removed, IReadOnlyList<long> addedIds, float[] addedDirections)
+    public void ApplyToIndex(IReadOnlyList<long> removed, IReadOnlyList<long> addedIds, ReadOnlySpan<float> addedDirections)
     {
         if (removed.Count > 0)
         {

@@ -315,6 +315,7 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
         var direction = insert.Parameters.Add("$direction", SqliteType.Blob);
         var checksum = insert.Parameters.Add("$checksum", SqliteType.Integer);
         insert.Prepare();
+        byte[]? buffer = null;
         foreach (var r in records)
         {
             if ((ids.Count & 1023) == 1023)
@@ -328,9 +329,16 @@ internal sealed class RecordTable(CollectionInfo info, bool hasChecksums = true)
             data.Value = r.Data;
             norm.Value = (double)r.Norm;
             tokens.Value = r.Tokens is int t ? t : DBNull.Value;
-            byte[] bytes = MemoryMarshal.AsBytes(r.Direction.AsSpan()).ToArray();
-            direction.Value = bytes;
-            checksum.Value = RowChecksum.Compute(r.Key, r.Data, r.Norm, r.Tokens, bytes);
+            // One buffer for every row: SQLite copies a bound blob when the statement runs.
+            var bytes = MemoryMarshal.AsBytes(r.Direction.AsSpan());
+            if (buffer?.Length != bytes.Length)
+            {
+                buffer = new byte[bytes.Length];
+                direction.Value = buffer;
+            }
+
+            bytes.CopyTo(buffer);
+            checksum.Value = RowChecksum.Compute(r.Key, r.Data, r.Norm, r.Tokens, buffer);
             insert.ExecuteNonQuery();
             ids.Add(next++);
             inserted(r);
