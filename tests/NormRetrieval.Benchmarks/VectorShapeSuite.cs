@@ -12,7 +12,7 @@ namespace NormRetrieval.Benchmarks;
 /// with synthetic sets of the same size drawn by each generator of <see cref="RealLikeVectors"/>, for the real
 /// queries against each set and for points of the set itself.
 /// </summary>
-/// <remarks><c>vector-shape [--k 20] [--rows 100000,300000] [--out FILE]</c>: <c>--rows</c> adds the scale suite's sets at those sizes.</remarks>
+/// <remarks><c>vector-shape [--k 20] [--rows 100000,300000] [--passages] [--out FILE]</c>: <c>--rows</c> adds the scale suite's sets at those sizes, <c>--passages</c> the real sentences of <c>scale --vectors passages</c>.</remarks>
 internal static class VectorShapeSuite
 {
     public static int Run(string[] args)
@@ -38,6 +38,12 @@ internal static class VectorShapeSuite
             // The scale suite's sets at a larger size: the real documents plus synthetic rows around them.
             sets.Add((string.Create(CultureInfo.InvariantCulture, $"scale suite's set at {rows:N0}, isotropic"), () => RealLikeVectors.Create(rows, 1).Rows));
             sets.Add((string.Create(CultureInfo.InvariantCulture, $"scale suite's set at {rows:N0}, mixtures"), () => RealLikeVectors.Create(rows, 1, shape: VectorShape.Mixture).Rows));
+        }
+
+        if (args.Contains("--passages"))
+        {
+            // Real sentences only (the scale suite's --vectors passages), against the same real queries as the rest.
+            sets.Add(("real sentences of the four corpora (71,974, MiniLM)", () => RealLikeVectors.Passages(null, 1).Rows));
         }
 
         foreach (var (name, make) in sets)
