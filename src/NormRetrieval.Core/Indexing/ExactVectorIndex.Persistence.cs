@@ -23,10 +23,50 @@ public sealed partial class ExactVectorIndex
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var held = _lock.Read();
+        SaveFile(path, observe, Current());
+    }
+
+    /// <summary>
+    /// Saves the rows the index holds now, as <see cref="Save(string, Action{ReadOnlySpan{byte}})"/> does, on the
+    /// thread pool: searches and adds go on meanwhile (adds go to rows the save does not read); a removal, which
+    /// moves rows, waits until the save is done, and so does the next background save.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="observe">Called, on the saving thread, with consecutive pieces of the file as they are written.</param>
+    /// <returns>The save; it faults with the save's I/O error.</returns>
+    public Task SaveInBackground(string path, Action<ReadOnlySpan<byte>>? observe)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var held = _lock.Write();
+        WaitForBackgroundSave();
+        var rows = Current();
+        var save = Task.Run(() => SaveFile(path, observe, rows));
+        _background = save;
+        return save;
+    }
+
+    /// <summary>Waits for a background save to end, however it ends (its owner sees how through its task).</summary>
+    private void WaitForBackgroundSave()
+    {
+        if (_background is { IsCompleted: false } save)
+        {
+            Task.WhenAny(save).Wait();
+        }
+    }
+
+    /// <summary>What a save writes: the first <paramref name="Count"/> ids and rows (arrays that only removals rewrite).</summary>
+    private readonly record struct Snapshot(int Count, long[] Ids, float[][] Chunks);
+
+    private Snapshot Current() => new(_count, _ids, [.. _chunks]);
+
+    private void SaveFile(string path, Action<ReadOnlySpan<byte>>? observe, Snapshot rows)
+    {
         string temp = path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            Write(file, observe);
+            Write(file, observe, rows);
             file.Flush(flushToDisk: true);
         }
 
@@ -39,22 +79,23 @@ public sealed partial class ExactVectorIndex
     {
         ArgumentNullException.ThrowIfNull(stream);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Write(stream, null);
+        using var held = _lock.Read();
+        Write(stream, null, Current());
     }
 
-    private void Write(Stream stream, Action<ReadOnlySpan<byte>>? observe)
+    private void Write(Stream stream, Action<ReadOnlySpan<byte>>? observe, Snapshot rows)
     {
-        using var held = _lock.Read();
         Span<byte> header = stackalloc byte[20];
         BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], Dimension);
-        BinaryPrimitives.WriteInt64LittleEndian(header[12..], _count);
+        BinaryPrimitives.WriteInt64LittleEndian(header[12..], rows.Count);
         Put(header);
-        Put(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
-        for (int first = 0; first < _count; first += ChunkRows)
+        Put(MemoryMarshal.AsBytes(rows.Ids.AsSpan(0, rows.Count)));
+        for (int first = 0; first < rows.Count; first += ChunkRows)
         {
-            Put(MemoryMarshal.AsBytes(Rows(first, Math.Min(ChunkRows, _count - first))));
+            int n = Math.Min(ChunkRows, rows.Count - first);
+            Put(MemoryMarshal.AsBytes(rows.Chunks[first >> ChunkShift].AsSpan(0, n * Dimension)));
         }
 
         void Put(ReadOnlySpan<byte> bytes)

@@ -40,6 +40,9 @@ public sealed partial class ExactVectorIndex : IVectorIndex
     private int _count;
     private bool _disposed;
 
+    /// <summary>The last background save (see <see cref="SaveInBackground"/>).</summary>
+    private Task? _background;
+
     /// <summary>Creates an empty index.</summary>
     /// <param name="dimension">The vector dimension (≥ 1).</param>
     /// <param name="options">Threads and block sizes.</param>
@@ -96,6 +99,9 @@ public sealed partial class ExactVectorIndex : IVectorIndex
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var held = _lock.Write();
+
+        // A removal moves the last row into the hole: a background save still reading those rows goes first.
+        WaitForBackgroundSave();
         int removed = 0;
         foreach (long id in ids)
         {
@@ -255,6 +261,7 @@ public sealed partial class ExactVectorIndex : IVectorIndex
         if (!_disposed)
         {
             _disposed = true;
+            WaitForBackgroundSave();
             _lock.Dispose();
         }
     }

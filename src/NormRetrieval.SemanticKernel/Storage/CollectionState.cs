@@ -28,6 +28,12 @@ internal sealed partial class CollectionState : IDisposable
     private readonly ILogger _logger;
     private bool _degenerateWarned;
 
+    /// <summary>A checkpoint saving the exact index in the background, sealing it when done (null: none yet).</summary>
+    private Task? _saving;
+
+    /// <summary>A background checkpoint failed: the index is unsealed until the next one (dispose makes one).</summary>
+    private volatile bool _unsealed;
+
     private CollectionState(SqliteStorage storage, CollectionInfo info, IVectorIndex index, NormStatistics statistics, HashSet<long> tombstones, ILogger logger)
     {
         _storage = storage;
@@ -102,6 +108,7 @@ internal sealed partial class CollectionState : IDisposable
         LogIndexDamaged(_logger, Info.Name, what);
         if (!_storage.ReadOnly)
         {
+            WaitForSave(); // a save in flight would seal the file again after it is deleted
             _storage.SealIndex(Info, null);
             File.Delete(IndexPath);
         }
@@ -149,60 +156,16 @@ internal sealed partial class CollectionState : IDisposable
         ChangesSinceCheckpoint += removed.Count + addedIds.Count;
         if (ChangesSinceCheckpoint >= Math.Max(CheckpointEvery, Index.Count / 2))
         {
-            Checkpoint();
+            Checkpoint(background: true);
         }
-    }
-
-    /// <summary>Saves the index beside the database; rebuilds it first when tombstones exceed a fifth of it.</summary>
-    public void Checkpoint()
-    {
-        if (_storage.ReadOnly)
-        {
-            return;
-        }
-
-        if (Tombstones.Count > 0 && Tombstones.Count * 5 > Index.Count)
-        {
-            Rebuild("more than a fifth of the index are deleted records");
-        }
-
-        if (Index is FaissIndex { PendingCount: > 0 })
-        {
-            // Vectors still wait for training: there is no trained index to save. Without a file, the next
-            // open rebuilds the index from the database (where every vector is), so nothing is lost.
-            File.Delete(IndexPath);
-            File.Delete(IndexPath + ".factory");
-            ChangesSinceCheckpoint = 0;
-            return;
-        }
-
-        // The seal is broken before the file is replaced and made again after: a crash in between leaves a
-        // file the database does not vouch for, which the next open rebuilds.
-        _storage.SealIndex(Info, null);
-        string checksum;
-        if (Index is ExactVectorIndex exact)
-        {
-            // Hashed as it is written: no second pass over the file.
-            var hash = new System.IO.Hashing.XxHash128();
-            exact.Save(IndexPath, hash.Append);
-            checksum = SqliteStorage.Checksum(hash);
-        }
-        else
-        {
-            Index.Save(IndexPath);
-            checksum = SqliteStorage.Checksum(IndexPath);
-        }
-
-        _storage.SealIndex(Info, SqliteStorage.Seal(checksum, ConsistentRows()));
-        _storage.RestrictPermissions();
-        ChangesSinceCheckpoint = 0;
     }
 
     public void Dispose()
     {
         try
         {
-            if (ChangesSinceCheckpoint > 0)
+            WaitForSave();
+            if (ChangesSinceCheckpoint > 0 || _unsealed)
             {
                 Checkpoint();
             }
@@ -395,6 +358,7 @@ internal sealed partial class CollectionState : IDisposable
 
     private void Rebuild(string reason)
     {
+        WaitForSave();
         LogIndexRebuilt(_logger, Info.Name, IndexPath, reason);
         var fresh = NewIndex(Info, VectorIndexFactory.EngineOf(Index));
         using var connection = _storage.Open();

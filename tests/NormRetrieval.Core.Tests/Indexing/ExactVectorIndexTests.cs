@@ -110,6 +110,45 @@ public sealed class ExactVectorIndexTests
     }
 
     [Fact]
+    public async Task A_background_save_writes_the_rows_it_began_with_while_adds_go_on_and_removals_wait()
+    {
+        const int dim = 4;
+        var rng = new Random(12);
+        using var index = new ExactVectorIndex(dim);
+        var first = RandomUnitRows(rng, 20_000, dim);
+        index.Add([.. Enumerable.Range(0, 20_000).Select(i => (long)i)], first);
+        using var dir = new TempDirectory();
+        using var gate = new ManualResetEventSlim();
+        var seen = new MemoryStream();
+        var save = index.SaveInBackground(dir.File("bg.nrx"), bytes =>
+        {
+            gate.Wait(TestContext.Current.CancellationToken);
+            seen.Write(bytes);
+        });
+
+        // The save is held at its first bytes: adds (into new chunks) and searches go on; a removal waits.
+        var more = RandomUnitRows(rng, 30_000, dim);
+        index.Add([.. Enumerable.Range(20_000, 30_000).Select(i => (long)i)], more);
+        Assert.Equal(50_000, index.Count);
+        Assert.Equal(20_005L, index.Search(more.AsSpan(5 * dim, dim), 1).Ids[0]);
+        var removal = Task.Run(() => index.Remove([3, 20_003]), TestContext.Current.CancellationToken);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.False(removal.IsCompleted);
+        Assert.False(save.IsCompleted);
+        gate.Set();
+        await save;
+        Assert.Equal(2, await removal);
+
+        // The file holds exactly the 20,000 rows the save began with; the observer saw exactly its bytes.
+        using var loaded = ExactVectorIndex.Load(dir.File("bg.nrx"));
+        var (ids, vectors) = loaded.Export();
+        Assert.Equal(Enumerable.Range(0, 20_000).Select(i => (long)i), ids);
+        Assert.Equal(first, vectors);
+        Assert.Equal(File.ReadAllBytes(dir.File("bg.nrx")), seen.ToArray());
+        Assert.Equal(49_998, index.Count);
+    }
+
+    [Fact]
     public void Single_thread_batch_and_one_by_one_searches_agree()
     {
         var rng = new Random(5);
