@@ -26,7 +26,7 @@ internal sealed partial class CollectionState
     /// </summary>
     private void Checkpoint(bool background)
     {
-        if (_storage.ReadOnly)
+        if (_storage.ReadOnly || _damaged)
         {
             return;
         }
@@ -85,6 +85,11 @@ internal sealed partial class CollectionState
         try
         {
             save.GetAwaiter().GetResult();
+            if (_damaged)
+            {
+                return;
+            }
+
             _storage.SealIndex(Info, SqliteStorage.Seal(SqliteStorage.Checksum(hash), rows));
             _storage.RestrictPermissions();
         }

@@ -34,6 +34,9 @@ internal sealed partial class CollectionState : IDisposable
     /// <summary>A background checkpoint failed: the index is unsealed until the next one (dispose makes one).</summary>
     private volatile bool _unsealed;
 
+    /// <summary>The index answered what unit vectors cannot: it is never saved or sealed again (see <see cref="Damaged"/>).</summary>
+    private volatile bool _damaged;
+
     private CollectionState(SqliteStorage storage, CollectionInfo info, IVectorIndex index, NormStatistics statistics, HashSet<long> tombstones, ILogger logger)
     {
         _storage = storage;
@@ -106,6 +109,7 @@ internal sealed partial class CollectionState : IDisposable
     public Microsoft.Extensions.VectorData.VectorStoreException Damaged(string what)
     {
         LogIndexDamaged(_logger, Info.Name, what);
+        _damaged = true; // no checkpoint seals this index again: the next open rebuilds it
         if (!_storage.ReadOnly)
         {
             WaitForSave(); // a save in flight would seal the file again after it is deleted

@@ -249,6 +249,9 @@ public sealed class ImpossibleScoreTests
             var c = store.GetCollection<string, Hotel>("h", new NormCollectionOptions());
             var error = await Assert.ThrowsAsync<Microsoft.Extensions.VectorData.VectorStoreException>(() => c.SearchAsync(hotels[3].Embedding!, 3, cancellationToken: Ct).ToListAsync(Ct).AsTask());
             Assert.Contains("is damaged", error.Message, StringComparison.Ordinal);
+
+            // A write after the damage was seen: the close must not save and seal the damaged index again.
+            await c.UpsertAsync(TempStore.Hotel("late", 0.5f, 0.5f, 0.5f, 0.5f), Ct);
         }
 
         using (var store = temp.Open(new NormVectorStoreOptions { Engine = "flat" }))
@@ -257,6 +260,7 @@ public sealed class ImpossibleScoreTests
             var top = await c.SearchAsync(hotels[3].Embedding!, 1, cancellationToken: Ct).SingleAsync(Ct);
             Assert.Equal("h3", top.Record.Id);
             Assert.InRange(top.Score!.Value, 0.999, 1.001);
+            Assert.Equal("late", (await c.SearchAsync(new ReadOnlyMemory<float>([0.5f, 0.5f, 0.5f, 0.5f]), 1, cancellationToken: Ct).SingleAsync(Ct)).Record.Id);
         }
     }
 }
