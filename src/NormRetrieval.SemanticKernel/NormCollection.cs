@@ -243,7 +243,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 },
                 "Delete").ConfigureAwait(false);
             state.Statistics = statistics;
-            state.ApplyToIndex(removed, [], []);
+            state.ApplyToIndex(removed, [], ReadOnlySpan<float>.Empty);
             state.Norms.Apply(removed, [], _ => default);
         }
         finally
@@ -298,24 +298,7 @@ public partial class NormCollection<TKey, TRecord> : NormVectorStoreCollection<T
                 state.FullTextTables.TryAdd(property, true);
             }
 
-            // A batch's directions side by side for the index, in a pooled buffer: a fresh one (1.5 MB for 1,000 × 384)
-            // each batch cost page faults on the large-object heap.
-            int length = prepared.Count * state.Info.Dimension;
-            float[] directions = System.Buffers.ArrayPool<float>.Shared.Rent(length);
-            try
-            {
-                for (int i = 0; i < prepared.Count; i++)
-                {
-                    prepared[i].Direction.CopyTo(directions, i * state.Info.Dimension);
-                }
-
-                state.ApplyToIndex(removed, added, directions.AsSpan(0, length));
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<float>.Shared.Return(directions);
-            }
-
+            state.ApplyToIndex(removed, added, prepared);
             state.Norms.Apply(removed, added, i => (prepared[i].Norm, prepared[i].Tokens));
             state.WarnIfDegenerate();
         }

@@ -24,6 +24,7 @@ public sealed partial class ExactVectorIndex
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var held = _lock.Read();
+        WaitForBackgroundSave(); // it may be writing the same file
         SaveFile(path, observe, Current());
     }
 

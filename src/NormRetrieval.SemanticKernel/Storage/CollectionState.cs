@@ -137,6 +137,28 @@ internal sealed partial class CollectionState : IDisposable
         }
     }
 
+    /// <summary>Applies a committed upsert to the index: the added ids' directions are the prepared records', in order.</summary>
+    public void ApplyToIndex(IReadOnlyList<long> removed, IReadOnlyList<long> addedIds, IReadOnlyList<VectorData.ProviderServices.PreparedRecord> added)
+    {
+        // The batch's directions side by side, in a pooled buffer: a fresh one (1.5 MB for 1,000 × 384) each batch
+        // cost page faults on the large-object heap.
+        int length = added.Count * Info.Dimension;
+        float[] directions = System.Buffers.ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            for (int i = 0; i < added.Count; i++)
+            {
+                added[i].Direction.CopyTo(directions, i * Info.Dimension);
+            }
+
+            ApplyToIndex(removed, addedIds, directions.AsSpan(0, length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(directions);
+        }
+    }
+
     /// <summary>Applies committed changes to the index: removes replaced or deleted ids, adds new ones.</summary>
     public void ApplyToIndex(IReadOnlyList<long> removed, IReadOnlyList<long> addedIds, ReadOnlySpan<float> addedDirections)
     {
