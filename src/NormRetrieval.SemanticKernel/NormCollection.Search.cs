@@ -200,9 +200,8 @@ public partial class NormCollection<TKey, TRecord>
 
         if (state.Index is ExactVectorIndex || state.Table.CountWhere(connection, filter) <= ExactFilterLimit)
         {
-            bool refine = IsQuantised(state);
-            int k = refine ? count * (_store.Options.SearchParameters?.RefineFactor ?? DefaultRefineFactor) : count;
-            return (state.Index is FaissIndex faiss ? Among(connection, state, filter, query, count, ids => faiss.SearchAmong(query, k, ids), refine, cancellationToken) : null)
+            int k = (int)Math.Min(int.MaxValue, (long)count * CandidatesPerResult(state, _store.Options.SearchParameters));
+            return (state.Index is FaissIndex faiss ? Among(connection, state, filter, query, count, ids => faiss.SearchAmong(query, k, ids), IsQuantised(state), cancellationToken) : null)
                 ?? [.. state.Table.ScanWhere(connection, filter, query, cancellationToken).OrderByDescending(r => r.Cosine).ThenBy(r => r.Id).Take(count)];
         }
 
@@ -258,8 +257,7 @@ public partial class NormCollection<TKey, TRecord>
         // A quantised index ranks by approximate cosines: it is asked for RefineFactor times as many candidates, which
         // are scored again by the exact directions their rows hold (read anyway, their checksums cover them).
         bool refine = IsQuantised(state);
-        int factor = refine ? parameters?.RefineFactor ?? DefaultRefineFactor : 1;
-        int k = (int)Math.Min(indexed, ((long)count * factor) + state.Tombstones.Count);
+        int k = (int)Math.Min(indexed, ((long)count * CandidatesPerResult(state, parameters)) + state.Tombstones.Count);
         while (true)
         {
             var hits = state.Index.Search(query, k, parameters).Results(0);
@@ -285,6 +283,10 @@ public partial class NormCollection<TKey, TRecord>
     private static List<CandidateRow> Rescored(List<CandidateRow> rows, float[] query) =>
         [.. rows.Select(r => r.Direction.Length != query.Length * sizeof(float) ? r
             : r with { Cosine = TensorPrimitives.Dot(query, MemoryMarshal.Cast<byte, float>(r.Direction)) })];
+
+    /// <summary>Candidates asked of the index per result: a quantised index's <c>RefineFactor</c> (rescored exactly after), else one.</summary>
+    private static int CandidatesPerResult(CollectionState state, VectorSearchParameters? parameters) =>
+        IsQuantised(state) ? parameters?.RefineFactor ?? DefaultRefineFactor : 1;
 
     private static bool IsQuantised(CollectionState state) => state.Index is FaissIndex { StoresApproximateVectors: true };
 }
