@@ -16,7 +16,7 @@ namespace NormRetrieval.Benchmarks;
 /// 1 %, 10 % and 50 % selectivity, and update and delete rates.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--vectors real-like|passages] [--out FILE] [--keep DIR]</c>
+/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32[,efConstruction=N]] [--vectors real-like|passages] [--out FILE] [--keep DIR]</c>
 /// (<c>--keep</c> leaves each store in DIR/INDEX, after its updates and deletes, for probing; <c>--vectors passages</c>
 /// uses real sentences only, up to 71,974, instead of synthetic rows around real abstracts).
 /// Opens run in child processes (<see cref="OpenProbe"/>), cold (files dropped from the page cache) and warm.
@@ -29,7 +29,20 @@ internal static class ScaleSuite
     public static async Task<int> RunAsync(string[] args)
     {
         int[] sizes = [.. Value(args, "--rows", "100000,300000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
-        string[] factories = Value(args, "--indexes", "exact,Flat,HNSW32").Split(',');
+        // A build parameter (HNSW32,efConstruction=200) belongs to the factory before it.
+        var factories = new List<string>();
+        foreach (string part in Value(args, "--indexes", "exact,Flat,HNSW32").Split(','))
+        {
+            if (part.Contains('=', StringComparison.Ordinal) && factories.Count > 0)
+            {
+                factories[^1] += "," + part;
+            }
+            else
+            {
+                factories.Add(part);
+            }
+        }
+
         string? output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
         bool passages = Value(args, "--vectors", "real-like") == "passages"; // real sentences only, up to 71,974
         var report = new StringBuilder();

@@ -4,14 +4,19 @@ namespace NormRetrieval.Faiss.Indexing;
 /// What a Faiss factory string (<c>"HNSW32"</c>, <c>"IVF1024,PQ16"</c>, <c>"IDMap,Flat"</c>) means for the
 /// wrapper, read from its comma-separated components rather than by substring: whether ids need an
 /// <c>IDMap</c>, whether the index is a graph (no removal; efSearch applies) and whether it is inverted-file
-/// (trained; nprobe applies).
+/// (trained; nprobe applies). Components of the form <c>name=value</c> are build parameters the wrapper applies
+/// itself (Faiss's factory does not read them): <c>efConstruction=N</c> for HNSW graphs.
 /// </summary>
 internal sealed record FaissFactoryString
 {
-    private FaissFactoryString(string text, IReadOnlyList<string> components)
+    /// <summary>The build parameter for the size of an HNSW graph's candidate list while inserting.</summary>
+    public const string EfConstructionParameter = "efConstruction";
+
+    private FaissFactoryString(string text, IReadOnlyList<string> components, int? efConstruction)
     {
         Text = text;
         Components = components;
+        EfConstruction = efConstruction;
         IsHnsw = components.Any(c => c.StartsWith("HNSW", StringComparison.OrdinalIgnoreCase));
         IsIvf = components.Any(c => c.StartsWith("IVF", StringComparison.OrdinalIgnoreCase));
         IsGraph = IsHnsw || components.Any(c => c.StartsWith("NSG", StringComparison.OrdinalIgnoreCase));
@@ -20,7 +25,18 @@ internal sealed record FaissFactoryString
     /// <summary>The factory string as Faiss receives it (with the id mapping added where needed).</summary>
     public string Text { get; }
 
-    /// <summary>The components, trimmed.</summary>
+    /// <summary>
+    /// HNSW: the size of the candidate list while inserting (<c>efConstruction=N</c>); null: Faiss's default, 40.
+    /// Higher builds a better graph (higher recall at the same efSearch), more slowly.
+    /// </summary>
+    public int? EfConstruction { get; }
+
+    /// <summary>The factory string with its build parameters: what recreates an equivalent index.</summary>
+    public string Description => EfConstruction is int ef
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Text},{EfConstructionParameter}={ef}")
+        : Text;
+
+    /// <summary>The index components, trimmed (build parameters excluded).</summary>
     public IReadOnlyList<string> Components { get; }
 
     /// <summary>An HNSW graph (searched with efSearch).</summary>
@@ -97,11 +113,44 @@ internal sealed record FaissFactoryString
             throw new ArgumentException($"The Faiss factory string '{factory}' has an empty component.", nameof(factory));
         }
 
+        int? efConstruction = null;
+        foreach (string parameter in components.Where(c => c.Contains('=', StringComparison.Ordinal)))
+        {
+            int equals = parameter.IndexOf('=', StringComparison.Ordinal);
+            string name = parameter[..equals].Trim();
+            string value = parameter[(equals + 1)..].Trim();
+            if (!name.Equals(EfConstructionParameter, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"The Faiss factory string '{factory}' has an unknown build parameter '{name}' (known: {EfConstructionParameter}).", nameof(factory));
+            }
+
+            if (efConstruction is not null || !int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ef) || ef < 1)
+            {
+                throw new ArgumentException($"The Faiss factory string '{factory}' needs one {EfConstructionParameter} of at least 1, got '{parameter}'.", nameof(factory));
+            }
+
+            efConstruction = ef;
+        }
+
+        components = [.. components.Where(c => !c.Contains('=', StringComparison.Ordinal))];
+        if (components.Length == 0)
+        {
+            throw new ArgumentException($"The Faiss factory string '{factory}' names no index.", nameof(factory));
+        }
+
         bool mapped = components[0].StartsWith("IDMap", StringComparison.OrdinalIgnoreCase) || components[0].StartsWith("IVF", StringComparison.OrdinalIgnoreCase);
         string[] all = mapped ? components : ["IDMap", .. components];
-        return new FaissFactoryString(string.Join(',', all), all);
+        var parsed = new FaissFactoryString(string.Join(',', all), all, efConstruction);
+
+        // Only a graph at the top (behind the id map) takes it: an IVF index's HNSW quantiser is not reached by it.
+        if (efConstruction is not null && !(parsed.IsHnsw && !parsed.IsIvf))
+        {
+            throw new ArgumentException($"The Faiss factory string '{factory}' gives {EfConstructionParameter}, which only HNSW indexes take.", nameof(factory));
+        }
+
+        return parsed;
     }
 
     /// <inheritdoc />
-    public override string ToString() => Text;
+    public override string ToString() => Description;
 }

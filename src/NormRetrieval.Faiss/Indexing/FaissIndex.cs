@@ -44,6 +44,20 @@ public sealed partial class FaissIndex : IVectorIndex
         _ids = ids;
         _factory = factory;
         Dimension = FaissNative.faiss_Index_d(handle);
+        if (factory.EfConstruction is int ef)
+        {
+            // Faiss keeps it in the graph's file too; set here it also holds for a file saved without it.
+            try
+            {
+                FaissNative.Check(FaissNative.nr_faiss_hnsw_ef_construction(handle, ef, out _), "set efConstruction");
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+
         if (options.TrainAfter is int n && !IsTrained)
         {
             _pending = new TrainingBuffer(Dimension, n);
@@ -51,8 +65,8 @@ public sealed partial class FaissIndex : IVectorIndex
         }
     }
 
-    /// <summary>The Faiss factory string actually used (with the id mapping added).</summary>
-    public string Factory => _factory.Text;
+    /// <summary>The Faiss factory string actually used (with the id mapping added, and its build parameters).</summary>
+    public string Factory => _factory.Description;
 
     /// <inheritdoc />
     public int Dimension { get; }
@@ -85,9 +99,6 @@ public sealed partial class FaissIndex : IVectorIndex
     /// <summary>Vectors held until automatic training (see <see cref="FaissIndexOptions.TrainAfter"/>).</summary>
     public long PendingCount => _pending?.Count ?? 0;
 
-    /// <summary>Faiss's default HNSW efSearch, used when neither the options nor the call give one.</summary>
-    private const int DefaultEfSearch = 16;
-
     /// <summary>Creates an empty index.</summary>
     /// <param name="dimension">The vector dimension.</param>
     /// <param name="options">Factory string, training and threads.</param>
@@ -101,7 +112,7 @@ public sealed partial class FaissIndex : IVectorIndex
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Factory, nameof(options));
         FaissRuntime.EnsureAvailable();
         var factory = FaissFactoryString.Parse(options.Factory);
-        FaissNative.Check(FaissNative.faiss_index_factory(out var handle, dimension, factory.Text, FaissNative.MetricInnerProduct), $"index_factory(\"{factory}\")");
+        FaissNative.Check(FaissNative.faiss_index_factory(out var handle, dimension, factory.Text, FaissNative.MetricInnerProduct), $"index_factory(\"{factory.Text}\")");
         return new FaissIndex(handle, factory, options, []);
     }
 
@@ -319,29 +330,6 @@ public sealed partial class FaissIndex : IVectorIndex
         }
 
         return null;
-    }
-
-    /// <summary>Makes the index's efSearch the one this search asks for, waiting for searches that use another.</summary>
-    private bool EnterEfSearch(VectorSearchParameters? parameters)
-    {
-        if (!_factory.IsHnsw)
-        {
-            return false;
-        }
-
-        int ef = parameters?.EfSearch ?? _options.EfSearch ?? DefaultEfSearch;
-        ArgumentOutOfRangeException.ThrowIfLessThan(ef, 1, nameof(parameters));
-        _efGate.Enter(ef, value =>
-        {
-            if (_parameterSpace is null)
-            {
-                FaissNative.Check(FaissNative.faiss_ParameterSpace_new(out var space), "ParameterSpace");
-                _parameterSpace = space;
-            }
-
-            FaissNative.Check(FaissNative.faiss_ParameterSpace_set_index_parameter(_parameterSpace, _handle, "efSearch", value), "set efSearch");
-        });
-        return true;
     }
 
     private void ApplyThreads(int? perCall)

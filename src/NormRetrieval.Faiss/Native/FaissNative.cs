@@ -87,6 +87,9 @@ internal static partial class FaissNative
     public static unsafe partial int nr_faiss_inner_products_at(FaissIndexHandle index, float* query, nuint n, long* positions, float* scores);
 
     [LibraryImport(Library)]
+    public static partial int nr_faiss_hnsw_ef_construction(FaissIndexHandle index, int set, out int value);
+
+    [LibraryImport(Library)]
     public static partial IntPtr nr_faiss_version();
 
     [LibraryImport(Library)]

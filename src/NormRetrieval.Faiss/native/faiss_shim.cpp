@@ -247,6 +247,25 @@ NR_EXPORT int nr_faiss_inner_products_at(const faiss::Index* index, const float*
     });
 }
 
+// An HNSW graph's efConstruction (the candidate list while inserting; Faiss's default 40): set when set >= 1, then read
+// into *value. The graph may sit behind an IDMap; anything else (including an IVF index's HNSW quantiser) fails.
+NR_EXPORT int nr_faiss_hnsw_ef_construction(faiss::Index* index, int set, int* value) {
+    return guarded([&] {
+        faiss::Index* inner = index;
+        if (auto* map = dynamic_cast<faiss::IndexIDMap*>(index)) {
+            inner = map->index;
+        }
+        auto* graph = dynamic_cast<faiss::IndexHNSW*>(inner);
+        if (graph == nullptr) {
+            throw std::invalid_argument("the index is not an HNSW graph");
+        }
+        if (set >= 1) {
+            graph->hnsw.efConstruction = set;
+        }
+        *value = graph->hnsw.efConstruction;
+    });
+}
+
 NR_EXPORT const char* nr_faiss_version() {
     static const std::string version = std::to_string(FAISS_VERSION_MAJOR) + "." +
             std::to_string(FAISS_VERSION_MINOR) + "." + std::to_string(FAISS_VERSION_PATCH);
