@@ -103,7 +103,7 @@ internal sealed class IndexCommand(CliOutput output) : AsyncCommand<IndexCommand
         public string? Engine { get; init; }
 
         [CommandOption("--index <FACTORY>")]
-        [Description("Faiss factory string when the collection is created: Flat (default, exact), HNSW32, ...")]
+        [Description("Faiss factory string when the collection is created: Flat (default, exact), HNSW32, HNSW32,efConstruction=200 (a better graph, built more slowly), ...")]
         public string? Index { get; init; }
 
         [CommandOption("--shards <N>")]

@@ -61,26 +61,28 @@ public sealed class FaultTests
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    [Fact]
-    public async Task Case_12_a_factory_string_faiss_refuses_is_bad_input_and_creates_no_collection()
+    [Theory]
+    [InlineData("NoSuchIndex42", "Flat")]
+    [InlineData("Flat,efConstruction=64", "HNSW8,efConstruction=64")]
+    public async Task Case_12_a_factory_string_faiss_refuses_is_bad_input_and_creates_no_collection(string refused, string accepted)
     {
         using var dir = new TempDirectory();
         string corpus = dir.File("corpus.jsonl");
         await File.WriteAllLinesAsync(corpus, File.ReadLines(StoreCommandsTests.FindData("cranfield", "corpus.jsonl")).Take(5), Ct);
         string store = dir.File("store");
-        var bad = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", corpus, "--engine", "faiss", "--index", "NoSuchIndex42");
+        var bad = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", corpus, "--engine", "faiss", "--index", refused);
         if (!NormRetrieval.Faiss.FaissRuntime.IsAvailable)
         {
             return;
         }
 
         Assert.Equal(ExitCodes.BadInput, bad.ExitCode);
-        Assert.Single(bad.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("normretrieval: error: --index 'NoSuchIndex42'", StringComparison.Ordinal));
+        Assert.Single(bad.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith($"normretrieval: error: --index '{refused}'", StringComparison.Ordinal));
         var stats = await CliRunner.RunAsync("stats", "--store", store, "--collection", "c");
         Assert.Equal(ExitCodes.BadInput, stats.ExitCode);
 
         // The same command with a good factory string then works.
-        var good = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", corpus, "--engine", "faiss", "--index", "Flat");
+        var good = await CliRunner.RunAsync("index", "--store", store, "--collection", "c", "--input", corpus, "--engine", "faiss", "--index", accepted);
         Assert.Equal(ExitCodes.Success, good.ExitCode);
     }
 
