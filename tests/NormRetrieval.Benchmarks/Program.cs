@@ -4,7 +4,7 @@ using NormRetrieval.Benchmarks;
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- --filter '*EncoderBenchmarks*'   (BenchmarkDotNet)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- faiss [--rows 100000] [--out FILE]  (recall and throughput suite)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- store [--rows 100000] [--out FILE]  (embedded store suite)
-// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--vectors real-like|passages] [--out FILE] [--keep DIR]  (growth with size)
+// dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32] [--vectors real-like|passages] [--graph-only] [--out FILE] [--keep DIR]  (growth with size)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- ingest [--rows 100000] [--index exact] [--rounds 3] [--plain] [--out FILE]  (store vs bare SQLite, alternating)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- vector-shape [--k 20] [--rows N,N] [--passages] [--out FILE]  (intrinsic dimensionality: real vs synthetic vectors)
 // dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- hybrid [--rows 100000] [--out FILE] (hybrid vs dense search)

@@ -16,7 +16,7 @@ namespace NormRetrieval.Benchmarks;
 /// 1 %, 10 % and 50 % selectivity, and update and delete rates.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32[,efConstruction=N]] [--vectors real-like|passages] [--out FILE] [--keep DIR]</c>
+/// <c>dotnet run -c Release --project tests/NormRetrieval.Benchmarks -- scale [--rows 100000,300000] [--indexes exact,Flat,HNSW32[,efConstruction=N]] [--vectors real-like|passages] [--graph-only] [--out FILE] [--keep DIR]</c>
 /// (<c>--keep</c> leaves each store in DIR/INDEX, after its updates and deletes, for probing; <c>--vectors passages</c>
 /// uses real sentences only, up to 71,974, instead of synthetic rows around real abstracts).
 /// Opens run in child processes (<see cref="OpenProbe"/>), cold (files dropped from the page cache) and warm.
@@ -45,11 +45,16 @@ internal static class ScaleSuite
 
         string? output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
         bool passages = Value(args, "--vectors", "real-like") == "passages"; // real sentences only, up to 71,974
+        bool graphOnly = args.Contains("--graph-only"); // the bare index only: add rate, and recall and latency per efSearch
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Embedded store at {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} × 384 {(passages ? "real sentence" : "real-like")} vectors (raw norms drawn log-normally), batches of {Batch}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}; {Queries} queries per latency figure, one thread, top 10.");
-        report.AppendLine();
-        report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | cold open s | reopen s | RSS of open MB | RSS / index file | index file MB | disk B/record | search p50 ms | p99 ms | bare index p50 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{(graphOnly ? "Bare Faiss index" : "Embedded store")} at {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} × 384 {(passages ? "real sentence" : "real-like")} vectors (raw norms drawn log-normally), batches of {Batch}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}; {Queries} queries per latency figure, one thread, top 10.");
+        if (!graphOnly)
+        {
+            report.AppendLine();
+            report.AppendLine("| records | index | ingest rec/s | vs bare SQLite | vs bare Faiss add | cold open s | reopen s | RSS of open MB | RSS / index file | index file MB | disk B/record | search p50 ms | p99 ms | bare index p50 ms | recall@10 | efSearch | filter 1% p50 ms | 10% | 50% | update rec/s | delete rec/s |");
+            report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        }
+
         string? keep = args.SkipWhile(a => a != "--keep").Skip(1).FirstOrDefault();
         string root = keep ?? Path.Combine(Path.GetTempPath(), "normretrieval-scale-bench-" + Environment.ProcessId);
         try
@@ -60,9 +65,19 @@ internal static class ScaleSuite
                 var rng = new Random(5);
                 float[] norms = [.. Enumerable.Range(0, rows).Select(_ => (float)Math.Exp(1.7 + (0.15 * Normal(rng))))];
                 Directory.CreateDirectory(root);
-                double sqlite = StoreSuite.BareSqliteIngest(Path.Combine(root, "bare.db"), data, dim, sameSchema: true);
+                double sqlite = graphOnly ? 0 : StoreSuite.BareSqliteIngest(Path.Combine(root, "bare.db"), data, dim, sameSchema: true);
                 File.Delete(Path.Combine(root, "bare.db"));
                 var truth = ExactTopTen(data, queries, dim);
+                if (graphOnly)
+                {
+                    foreach (string factory in factories)
+                    {
+                        GraphCurve(report, factory, data, queries, truth, dim);
+                    }
+
+                    continue;
+                }
+
                 foreach (string factory in factories)
                 {
                     report.AppendLine(await MeasureAsync(Path.Combine(root, factory), factory, data, norms, queries, truth, dim, sqlite));
@@ -83,7 +98,7 @@ internal static class ScaleSuite
         }
 
         report.AppendLine();
-        report.AppendLine("Ceilings: bare SQLite inserts the same rows (key, data JSON with the Bucket property, norm, direction blob) in the same transactions of 1,000 with WAL, synchronous=FULL, the store's 16 MB page cache and the same expression index on Bucket; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Cold open: a fresh process opens the closed folder (its files first dropped from the page cache with posix_fadvise DONTNEED) until its first search returns; reopen: the same, files cached. RSS of open: that warm process's resident memory after the search less before the open (MiB); RSS / index file: that over the index file's size. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 reaching 0.95 (quantised indexes: each with the default rescoring of 4 candidates per result, then 16). Bare index p50: the index built for the add ceiling, searched with the same queries, efSearch and one thread (no SQLite, no records).");
+        report.AppendLine(graphOnly ? "Bare Faiss index only: it adds the same batches of 1,000 unit vectors; recall@10 against exact inner-product search over all rows; latency one query per call, one thread." : "Ceilings: bare SQLite inserts the same rows (key, data JSON with the Bucket property, norm, direction blob) in the same transactions of 1,000 with WAL, synchronous=FULL, the store's 16 MB page cache and the same expression index on Bucket; bare Faiss adds the same batches of 1,000 unit vectors to a fresh index of the same factory. Cold open: a fresh process opens the closed folder (its files first dropped from the page cache with posix_fadvise DONTNEED) until its first search returns; reopen: the same, files cached. RSS of open: that warm process's resident memory after the search less before the open (MiB); RSS / index file: that over the index file's size. Recall: against exact inner-product search over all rows; HNSW's efSearch is the smallest of 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 reaching 0.95 (quantised indexes: each with the default rescoring of 4 candidates per result, then 16). Bare index p50: the index built for the add ceiling, searched with the same queries, efSearch and one thread (no SQLite, no records).");
         Console.WriteLine(report);
         if (output is not null)
         {
@@ -191,6 +206,39 @@ internal static class ScaleSuite
         var ci = CultureInfo.InvariantCulture;
         return string.Create(ci,
             $"| {rows:N0} | {factory} | {ingest:F0} | {ingest / sqlite:F2}× | {ingest / bareAdd:F2}× | {cold.Seconds:F2} | {warm.Seconds:F2} | {warm.AddedMb:F0} | {warm.AddedMb / (indexBytes / 1048576.0):F2}× | {indexBytes / 1e6:F0} | {(double)diskBytes / rows:F0} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} | {Latency.Percentile(bareTimes, 0.5):F2} | {recall:F3} | {(ef == 0 ? "—" : ef.ToString(ci))}{(refine is { } rf ? $" (refine {rf}×)" : "")} | {filtered[0]:F2} | {filtered[1]:F2} | {filtered[2]:F2} | {updateRate:F0} | {deleteRate:F0} |");
+    }
+
+    /// <summary>
+    /// The bare index alone (<c>--graph-only</c>): its add rate, then recall@10 and latency at each efSearch of the grid
+    /// until recall reaches 0.95 — the store's search costs 1.00–1.04× the bare index's (the full rows), so this is
+    /// the quick way to see what a build parameter buys at a size whose full row takes hours.
+    /// </summary>
+    private static void GraphCurve(StringBuilder report, string factory, float[] data, float[] queries, long[][] truth, int dim)
+    {
+        int rows = data.Length / dim, nq = queries.Length / dim;
+        var (add, built) = BareFaissAdd(factory, data, dim);
+        using var index = built;
+        var ci = CultureInfo.InvariantCulture;
+        Console.Error.WriteLine(string.Create(ci, $"{DateTime.UtcNow:HH:mm:ss} {rows:N0} {factory}: bare add {add:F0} rec/s"));
+        report.AppendLine();
+        report.AppendLine(string.Create(ci, $"{factory} at {rows:N0}: bare add {add:F0} records/s."));
+        report.AppendLine();
+        report.AppendLine("| efSearch | recall@10 | bare p50 ms | p99 ms |");
+        report.AppendLine("|---|---|---|---|");
+        foreach (int ef in new[] { 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 })
+        {
+            var parameters = new VectorSearchParameters { EfSearch = ef, Threads = 1 };
+            var found = index.Search(queries, 10, parameters);
+            double recall = Enumerable.Range(0, nq).Average(q => found.Results(q).Count(h => truth[q].Contains(h.Id)) / 10.0);
+            var times = Latency.Times(nq, q => index.Search(queries.AsSpan(q * dim, dim), 10, parameters));
+            string line = string.Create(ci, $"| {ef} | {recall:F3} | {Latency.Percentile(times, 0.5):F2} | {Latency.Percentile(times, 0.99):F2} |");
+            report.AppendLine(line);
+            Console.Error.WriteLine(line);
+            if (recall >= 0.95)
+            {
+                break;
+            }
+        }
     }
 
     /// <summary><c>exact</c> is the managed exact index; anything else a Faiss factory.</summary>
